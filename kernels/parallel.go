@@ -1,0 +1,67 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Work below these element counts runs on the calling goroutine: spawning
+// goroutines costs about a microsecond, which must be paid back by the work
+// moved off. The values are measured (see BenchmarkThreads in bench/ and the
+// README): cheap memory-bound ops gain from a second core only once the data
+// is past the L2 cache; transcendentals cost more per element and split
+// earlier. A chunk is never smaller than the grain.
+const (
+	grainCheap  = 1 << 16 // add, mul, axpy, relu, fill, sum, dot, ...
+	grainCostly = 1 << 13 // exp, log, tanh, sigmoid
+)
+
+var threadSetting atomic.Int32 // 0: follow GOMAXPROCS
+
+// SetThreads sets how many goroutines a large kernel call may split its
+// work across, and returns the previous setting. n <= 0 restores the
+// default, which follows runtime.GOMAXPROCS. It is safe to call at any time.
+func SetThreads(n int) (prev int) {
+	if n < 0 {
+		n = 0
+	}
+	prev = Threads()
+	threadSetting.Store(int32(min(n, 1<<20)))
+	return prev
+}
+
+// Threads reports the thread count kernels use: the SetThreads value, or
+// runtime.GOMAXPROCS(0) by default.
+func Threads() int {
+	if n := threadSetting.Load(); n > 0 {
+		return int(n)
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// chunks says how many pieces to split n elements into, at least grain each.
+func chunks(n, grain int) int {
+	if n < 2*grain {
+		return 1
+	}
+	return min(Threads(), n/grain)
+}
+
+// parallel runs fn over k contiguous pieces of [0, n), each but the last a
+// multiple of 64 elements (so pieces start cache-line aligned relative to
+// the slice), the first piece on the calling goroutine.
+func parallel(n, k int, fn func(part, lo, hi int)) {
+	step := (n/k + 63) &^ 63
+	var wg sync.WaitGroup
+	for p := 1; p < k; p++ {
+		lo := p * step
+		if lo >= n {
+			break
+		}
+		hi := min(lo+step, n)
+		wg.Go(func() { fn(p, lo, hi) })
+	}
+	fn(0, 0, min(step, n))
+	wg.Wait()
+}
