@@ -218,8 +218,9 @@ func SumSq[T Float](x []T) T {
 	return reduce(len(x), func(lo, hi int) T { return f(x[lo:hi]) })
 }
 
-// maxIdxChunk keeps the index lanes of the float32 assembly in int32.
-const maxIdxChunk = 1 << 30
+// maxIdxChunk keeps the index lanes of the float32 assembly in int32. A
+// variable so tests can exercise the chunking without 4 GiB of input.
+var maxIdxChunk = 1 << 30
 
 // MaxIdx returns the largest element of x and the first index holding it
 // (ties go to the lowest index, as torch.max). NaN is larger than any
@@ -241,6 +242,9 @@ func MaxIdx[T Float](x []T) (T, int) {
 	}
 	k = min(max(k, (len(x)+maxIdxChunk-1)/maxIdxChunk), maxParts)
 	var part [maxParts]res
+	for i := range part {
+		part[i].i = -1 // pieces parallel does not run stay empty
+	}
 	parallel(len(x), k, func(p, lo, hi int) {
 		best := res{i: -1}
 		for ; lo < hi; lo += maxIdxChunk {
@@ -255,7 +259,7 @@ func MaxIdx[T Float](x []T) (T, int) {
 		part[p] = best
 	})
 	best := part[0]
-	for _, r := range part[1:k] {
+	for _, r := range part[1:k] { // in index order: the first NaN, or the first max, wins
 		if best.v != best.v {
 			break
 		}

@@ -48,11 +48,12 @@ func chunks(n, grain int) int {
 	return min(Threads(), n/grain)
 }
 
-// parallel runs fn over k contiguous pieces of [0, n), each but the last a
-// multiple of 64 elements (so pieces start cache-line aligned relative to
-// the slice), the first piece on the calling goroutine.
+// parallel runs fn over at most k contiguous pieces of [0, n), each but the
+// last a multiple of 64 elements (so pieces start cache-line aligned
+// relative to the slice), the first piece on the calling goroutine. Pieces
+// that would start past n are not run.
 func parallel(n, k int, fn func(part, lo, hi int)) {
-	step := (n/k + 63) &^ 63
+	step := ((n+k-1)/k + 63) &^ 63
 	var wg sync.WaitGroup
 	for p := 1; p < k; p++ {
 		lo := p * step
