@@ -144,7 +144,7 @@ func checkOne[T Float](t *testing.T, c elemCase[T], r *rand.Rand, n, off, alias 
 		case cmpExact:
 			bad = exactMismatch(got, want[i])
 		case cmpFMA:
-			bad = fmaMismatch(got, want[i], s, inCopy[0][i], dst0[i])
+			bad = testutil.FMAMismatch(got, want[i], s, inCopy[0][i], dst0[i])
 		case cmpUlp4:
 			bad = ulpMismatch(got, want[i], 4)
 		}

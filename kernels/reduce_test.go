@@ -68,10 +68,10 @@ func checkReduce[T Float](t *testing.T, c reduceCase[T], in []*testutil.Guarded[
 			t.Fatalf("%s n=%d: %v", c.name, len(inS[0]), err)
 		}
 	}
-	b := boundOf[T](c.terms(inCopy))
-	if reductionMismatch(got, want, b) {
+	b := testutil.BoundOf[T](c.terms(inCopy))
+	if testutil.ReductionMismatch(got, want, b) {
 		t.Fatalf("%s n=%d: got %v, want %v (Σ|terms| = %g, nan=%v +inf=%v -inf=%v)\ninputs %v",
-			c.name, len(inS[0]), got, want, b.absSum, b.nan, b.pinf, b.ninf, inCopy)
+			c.name, len(inS[0]), got, want, b.AbsSum, b.NaN, b.PInf, b.NInf, inCopy)
 	}
 }
 

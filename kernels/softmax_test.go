@@ -10,28 +10,6 @@ import (
 	"github.com/simdtorch/simdtorch/internal/testutil"
 )
 
-// softmaxMismatch: each element within a relative error that grows with the
-// row length (the sum), plus Exp's 4 ulp; NaN only with NaN.
-func softmaxMismatch[T Float](got, want T, n int) bool {
-	if got != got || want != want {
-		return !(got != got && want != want)
-	}
-	eps := testutil.Eps[T]()
-	tol := float64(2*n+16)*eps*math.Abs(float64(want)) + 4*float64(tinyOf[T]())
-	return math.Abs(float64(got)-float64(want)) > tol
-}
-
-// logSoftmaxMismatch: absolute error bounded by the log-sum-exp's relative
-// error plus the rounding of x-m.
-func logSoftmaxMismatch[T Float](got, want, xm T, n int) bool {
-	if got != got || want != want || math.IsInf(float64(want), 0) {
-		return !testutil.SameBits(got, want)
-	}
-	eps := testutil.Eps[T]()
-	tol := float64(n+16) * eps * (1 + math.Abs(float64(xm)) + math.Abs(float64(want)))
-	return math.Abs(float64(got)-float64(want)) > tol
-}
-
 func testSoftmax[T Float](t *testing.T, log bool) {
 	r := rand.New(rand.NewPCG(9, 9))
 	run, ref := Softmax[T], softmaxGeneric[T]
@@ -70,9 +48,9 @@ func testSoftmax[T Float](t *testing.T, log bool) {
 			for i := range want {
 				var bad bool
 				if log {
-					bad = logSoftmaxMismatch(dst.S[i], want[i], x[i]-m, n)
+					bad = testutil.LogSoftmaxMismatch(dst.S[i], want[i], x[i]-m, n)
 				} else {
-					bad = softmaxMismatch(dst.S[i], want[i], n)
+					bad = testutil.SoftmaxMismatch(dst.S[i], want[i], n)
 				}
 				if bad {
 					t.Fatalf("log=%v n=%d trial=%d element %d (x=%v): got %v, want %v", log, n, trial, i, x[i], dst.S[i], want[i])

@@ -224,3 +224,18 @@ func Values[T Float](r *rand.Rand, n int, special bool) []T {
 	}
 	return out
 }
+
+// ToBytes encodes values as little-endian raw bits (the inverse of
+// FromBytes), for fuzz seeds.
+func ToBytes[T Float](vals []T) []byte {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	out := make([]byte, 0, len(vals)*size)
+	for _, v := range vals {
+		b := Bits(v)
+		for j := 0; j < size; j++ {
+			out = append(out, byte(b>>(8*j)))
+		}
+	}
+	return out
+}
