@@ -149,6 +149,9 @@ func TestAssemblyWired(t *testing.T) {
 			for i := range av.NumField() {
 				name := av.Type().Field(i).Name
 				fa, fg := av.Field(i), gv.Field(i)
+				if fa.Kind() != reflect.Func {
+					continue // the GEMM micro-kernel: TestGemmMicroKernel
+				}
 				require.False(t, fa.IsNil(), "%s: %s is nil", p.name, name)
 				assert.NotEqual(t, fg.Pointer(), fa.Pointer(), "%s: %s is the generic twin", p.name, name)
 				fn := runtime.FuncForPC(fa.Pointer()).Name()

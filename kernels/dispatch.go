@@ -25,6 +25,7 @@ type ops[T Float] struct {
 	sumSq                                      func(x []T) T
 	maxIdx                                     func(x []T) (T, int) // len(x) in [1, maxIdxChunk]
 	softmax, logSoftmax                        func(dst, x []T)     // len(x) >= 1
+	gemm                                       gemmKernel[T]
 }
 
 func genericOps[T Float]() ops[T] {
@@ -38,6 +39,7 @@ func genericOps[T Float]() ops[T] {
 		exp: expGeneric[T], log: logGeneric[T], tanh: tanhGeneric[T], sigmoid: sigmoidGeneric[T],
 		sum: sumGeneric[T], dot: dotGeneric[T], sumSq: sumSqGeneric[T], maxIdx: maxIdxGeneric[T],
 		softmax: softmaxGeneric[T], logSoftmax: logSoftmaxGeneric[T],
+		gemm: genericGemm[T](),
 	}
 }
 
@@ -63,6 +65,14 @@ func init() {
 	g32, g64 := genericOps[float32](), genericOps[float64]()
 	registry = append(registry, &impl{name: "generic", f32: &g32, f64: &g64})
 	registerArch() // dispatch_<arch>.go: prepends the assembly path when the CPU has it
+	for _, p := range registry {
+		if p.f32.gemm.micro == nil { // no assembly micro-kernel yet: packed loops over the generic one
+			p.f32.gemm = g32.gemm
+		}
+		if p.f64.gemm.micro == nil {
+			p.f64.gemm = g64.gemm
+		}
+	}
 	choice := registry[0]
 	if env, ok := os.LookupEnv("SIMDTORCH_KERNELS"); ok && env != "" {
 		p, err := lookup(env)

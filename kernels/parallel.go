@@ -52,8 +52,12 @@ func chunks(n, grain int) int {
 // last a multiple of 64 elements (so pieces start cache-line aligned
 // relative to the slice), the first piece on the calling goroutine. Pieces
 // that would start past n are not run.
-func parallel(n, k int, fn func(part, lo, hi int)) {
-	step := ((n+k-1)/k + 63) &^ 63
+func parallel(n, k int, fn func(part, lo, hi int)) { parallelAligned(n, k, 64, fn) }
+
+// parallelAligned is parallel with pieces a multiple of align (a power of
+// two) long; align 1 splits counts of work units evenly.
+func parallelAligned(n, k, align int, fn func(part, lo, hi int)) {
+	step := ((n+k-1)/k + align - 1) &^ (align - 1)
 	var wg sync.WaitGroup
 	for p := 1; p < k; p++ {
 		lo := p * step
