@@ -209,7 +209,7 @@ func epilogueRow[T Float](row []T, ep Epilogue[T]) {
 	}
 	if ep.ReLU {
 		for j, v := range row {
-			if !(v > 0 || v != v) {
+			if v < 0 {
 				row[j] = 0
 			}
 		}
@@ -320,7 +320,7 @@ func applyEpilogue[T Float](v T, ep Epilogue[T], j int) T {
 	if ep.Bias != nil {
 		v += ep.Bias[j]
 	}
-	if ep.ReLU && !(v > 0 || v != v) {
+	if ep.ReLU && v < 0 {
 		v = 0
 	}
 	return v
@@ -554,7 +554,7 @@ func gemmMicroGeneric[T Float](k int, a, b, c []T, ldc int, beta T, bias []T, re
 			if bias != nil {
 				v += bias[j]
 			}
-			if relu && !(v > 0 || v != v) {
+			if relu && v < 0 {
 				v = 0
 			}
 			row[j] = v

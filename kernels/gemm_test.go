@@ -64,7 +64,7 @@ func (p gemmProblem[T]) ref() (want, scale []float64) {
 			if p.ep.Bias != nil {
 				v += float64(p.ep.Bias[j])
 			}
-			if p.ep.ReLU && v <= 0 {
+			if p.ep.ReLU && v < 0 {
 				v = 0
 			}
 			want[i*p.ldc+j] = v

@@ -91,10 +91,10 @@ func fillGeneric[T constraints.Float](dst []T, v T) {
 func reluGeneric[T constraints.Float](dst, x []T) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		if v > 0 || v != v {
-			dst[i] = v
-		} else {
+		if v < 0 {
 			dst[i] = 0
+		} else {
+			dst[i] = v // NaN and -0 pass, as torch.relu
 		}
 	}
 }

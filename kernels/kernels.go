@@ -119,8 +119,8 @@ func Fill[T Float](dst []T, v T) {
 	f(dst, v)
 }
 
-// Relu sets dst[i] = max(x[i], 0), with NaN propagated (as torch.relu) and
-// -0 mapped to +0. Exact. dst may be x.
+// Relu sets dst[i] = 0 where x[i] < 0 and x[i] elsewhere, as torch.relu:
+// NaN propagates and -0 stays -0. Exact. dst may be x.
 func Relu[T Float](dst, x []T) { unary("Relu", grainCheap, opsFor[T]().relu, dst, x) }
 
 // ReluBackward sets dst[i] = grad[i] where x[i] > 0 and 0 where x[i] <= 0
