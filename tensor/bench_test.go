@@ -1,0 +1,170 @@
+package tensor_test
+
+import (
+	"testing"
+
+	"github.com/simdtorch/simdtorch/kernels"
+	"github.com/simdtorch/simdtorch/tensor"
+)
+
+// BenchmarkAdd compares the tensor layer with the raw kernel on contiguous
+// float32 data (n = 1M): the ratio of the two is the layer's overhead.
+// Both write into a preallocated destination, so allocation does not
+// count; impl=alloc adds the cost of a fresh result tensor.
+func BenchmarkAdd(b *testing.B) {
+	const n = 1 << 20
+	x, y := tensor.Rand(n), tensor.Rand(n)
+	dst := tensor.Zeros(n)
+	xs, ys, ds := tensor.Data[float32](x), tensor.Data[float32](y), tensor.Data[float32](dst)
+	b.Run("n=1M/impl=kernel", func(b *testing.B) {
+		b.SetBytes(3 * 4 * n)
+		for b.Loop() {
+			kernels.Add(ds, xs, ys)
+		}
+	})
+	b.Run("n=1M/impl=tensor", func(b *testing.B) {
+		b.SetBytes(3 * 4 * n)
+		b.ReportAllocs()
+		for b.Loop() {
+			tensor.AddInto(dst, x, y)
+		}
+	})
+	b.Run("n=1M/impl=alloc", func(b *testing.B) {
+		b.SetBytes(3 * 4 * n)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = x.Add(y)
+		}
+	})
+}
+
+// BenchmarkAddBroadcast adds a [1024] row to every row of [256, 1024].
+func BenchmarkAddBroadcast(b *testing.B) {
+	x, y := tensor.Rand(256, 1024), tensor.Rand(1024)
+	dst := tensor.Zeros(256, 1024)
+	b.Run("shape=256x1024+1024", func(b *testing.B) {
+		b.SetBytes(2 * 4 * 256 * 1024) // read x, write dst (y stays in cache)
+		b.ReportAllocs()
+		for b.Loop() {
+			tensor.AddInto(dst, x, y)
+		}
+	})
+	col := tensor.Rand(256, 1)
+	b.Run("shape=256x1024+256x1", func(b *testing.B) {
+		b.SetBytes(2 * 4 * 256 * 1024)
+		b.ReportAllocs()
+		for b.Loop() {
+			tensor.AddInto(dst, x, col)
+		}
+	})
+}
+
+// BenchmarkTransposeContiguous copies a transposed 1024×1024 float32
+// matrix into row-major order (reads and writes 4 MiB each).
+func BenchmarkTransposeContiguous(b *testing.B) {
+	for _, n := range []int{256, 1024, 2048} {
+		x := tensor.Rand(n, n)
+		dst := tensor.Zeros(n, n)
+		xt := x.T()
+		b.Run("n="+itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(2 * 4 * n * n))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst.Copy(xt)
+			}
+		})
+	}
+	x := tensor.Rand(1024, 1024).T()
+	b.Run("n=1024/alloc", func(b *testing.B) {
+		b.SetBytes(2 * 4 * 1024 * 1024)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = x.Contiguous()
+		}
+	})
+}
+
+// BenchmarkOverhead measures the fixed cost of an op on a 1×8 tensor:
+// allocating the result and dispatching (PyTorch 1.13: about 2.8 µs).
+func BenchmarkOverhead(b *testing.B) {
+	x, y := tensor.Rand(1, 8), tensor.Rand(1, 8)
+	dst := tensor.Zeros(1, 8)
+	b.Run("op=Add", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = x.Add(y)
+		}
+	})
+	b.Run("op=AddInto", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			tensor.AddInto(dst, x, y)
+		}
+	})
+	b.Run("op=AddInPlace", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			dst.AddInPlace(y)
+		}
+	})
+	row := tensor.Rand(8)
+	b.Run("op=AddBroadcast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = x.Add(row)
+		}
+	})
+	b.Run("op=Exp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = x.Exp()
+		}
+	})
+	b.Run("op=Sum", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = x.Sum()
+		}
+	})
+}
+
+// BenchmarkMatMul runs a square float32 product through the tensor layer.
+func BenchmarkMatMul(b *testing.B) {
+	for _, n := range []int{64, 256} {
+		x, y := tensor.Rand(n, n), tensor.Rand(n, n)
+		b.Run("n="+itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = x.MatMul(y)
+			}
+			b.ReportMetric(2*float64(n*n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkSum reduces [1024, 1024] over each dimension.
+func BenchmarkSum(b *testing.B) {
+	x := tensor.Rand(1024, 1024)
+	for _, d := range []int{0, 1} {
+		b.Run("dim="+itoa(d), func(b *testing.B) {
+			b.SetBytes(4 * 1024 * 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = x.Sum(tensor.Dim(d))
+			}
+		})
+	}
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	p := len(b)
+	for ; i > 0; i /= 10 {
+		p--
+		b[p] = byte('0' + i%10)
+	}
+	return string(b[p:])
+}
