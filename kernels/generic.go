@@ -132,17 +132,38 @@ func leakyReluBackwardGeneric[T constraints.Float](dst, grad, x []T, slope T) {
 	}
 }
 
+// exp64 is math.Exp made exact near overflow: Go's amd64 assembly
+// math.Exp (Go 1.26) returns +Inf for x in (709.436, 709.7827], where
+// e**x is finite. There e**(x-1)·e is within 2 ulp (x-1 is exact).
+func exp64(x float64) float64 {
+	if x > 709 && x <= 709.782712893384 {
+		return math.Exp(x-1) * math.E
+	}
+	return math.Exp(x)
+}
+
+// log64 is math.Log made right for subnormal inputs: Go's amd64 assembly
+// math.Log (Go 1.26) reads the exponent field as if x were normal
+// (math.Log(0x1p-1074) = -709.09 instead of -744.44). Scaling into the
+// normal range first is exact.
+func log64(x float64) float64 {
+	if x > 0 && x < 0x1p-1022 {
+		return math.Log(x*0x1p52) - 52*math.Ln2
+	}
+	return math.Log(x)
+}
+
 func expGeneric[T constraints.Float](dst, x []T) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = T(math.Exp(float64(v)))
+		dst[i] = T(exp64(float64(v)))
 	}
 }
 
 func logGeneric[T constraints.Float](dst, x []T) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = T(math.Log(float64(v)))
+		dst[i] = T(log64(float64(v)))
 	}
 }
 

@@ -205,14 +205,17 @@ func Sum[T Float](x []T) T {
 }
 
 // Dot returns Σ x[i]*y[i] (0 for empty slices), within
-// |Δ| <= n·ε·Σ|x[i]·y[i]| of the exact value; paths may fuse.
+// |Δ| <= n·ε·Σ|x[i]·y[i]| of the exact value. Products are rounded before
+// they are added (no FMA) on every path, so a product that overflows is
+// ±Inf everywhere, as in the generic twin.
 func Dot[T Float](x, y []T) T {
 	checkLen("Dot", "x", len(x), "y", len(y))
 	f := opsFor[T]().dot
 	return reduce(len(x), func(lo, hi int) T { return f(x[lo:hi], y[lo:hi]) })
 }
 
-// SumSq returns Σ x[i]², within n·ε·Σx[i]² of the exact value.
+// SumSq returns Σ x[i]², within n·ε·Σx[i]² of the exact value (products
+// rounded before they are added, as Dot).
 func SumSq[T Float](x []T) T {
 	f := opsFor[T]().sumSq
 	return reduce(len(x), func(lo, hi int) T { return f(x[lo:hi]) })

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestGeneratedUpToDate regenerates the kernels and compares them with the
+// files in the repository root, so that an edit of the generator without
+// regenerating (or a hand edit of the output) fails.
+func TestGeneratedUpToDate(t *testing.T) {
+	s, g, err := generate("simdtorch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path string
+		want []byte
+	}{{"../kernels_amd64.s", s}, {"../kernels_amd64.go", g}} {
+		have, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(have, f.want) {
+			t.Errorf("%s is stale: run `cd _asm && %s`", f.path, strings.Join(command, " "))
+		}
+	}
+}
+
+// TestEveryRoutine checks that the tables agree: every kernel has a
+// generator, a doc line and a signature, and nothing is left unused.
+func TestEveryRoutine(t *testing.T) {
+	if len(routines) != 25 {
+		t.Errorf("%d routines, want 25 (50 with both dtypes)", len(routines))
+	}
+	for _, name := range routines {
+		if gen[name] == nil || docs[name] == "" || sigs[name] == "" {
+			t.Errorf("%s: generator %v, doc %q, signature %q", name, gen[name] != nil, docs[name], sigs[name])
+		}
+	}
+	if len(gen) != len(routines) || len(docs) != len(routines) || len(sigs) != len(routines) {
+		t.Errorf("tables: %d generators, %d docs, %d signatures for %d routines", len(gen), len(docs), len(sigs), len(routines))
+	}
+}
