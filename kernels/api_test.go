@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -105,14 +106,20 @@ func TestEnvOverride(t *testing.T) {
 		fmt.Printf("PATH=%s\n", Path())
 		return
 	}
+	// Under user-mode emulation (go test -exec qemu-aarch64-static) the
+	// child must go through the emulator too: SIMDTORCH_TEST_EXEC names it.
 	run := func(val string) (string, error) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestEnvOverride$", "-test.count=1")
+		args := []string{os.Args[0], "-test.run=^TestEnvOverride$", "-test.count=1"}
+		if emu := os.Getenv("SIMDTORCH_TEST_EXEC"); emu != "" {
+			args = append([]string{emu}, args...)
+		}
+		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = append(os.Environ(), "SIMDTORCH_ENV_CHILD=1", "SIMDTORCH_KERNELS="+val)
 		out, err := cmd.CombinedOutput()
+		if errors.Is(err, syscall.ENOEXEC) {
+			t.Fatalf("cannot re-exec the test binary (%v): under emulation set SIMDTORCH_TEST_EXEC to the emulator, e.g. qemu-aarch64-static", err)
+		}
 		return string(out), err
-	}
-	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
-		t.Skip("cannot re-exec the test binary here")
 	}
 	out, err := run("generic")
 	require.NoError(t, err, out)
