@@ -1,0 +1,5 @@
+//go:build !race
+
+package grad_test
+
+const raceEnabled = false
