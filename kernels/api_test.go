@@ -190,3 +190,22 @@ func TestParallelCoversOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallCallsDoNotAllocate: below the split size, kernels allocate
+// nothing (they run inside tensor and grad hot paths).
+func TestSmallCallsDoNotAllocate(t *testing.T) {
+	x := make([]float32, 1000)
+	y := make([]float32, 1000)
+	allocs := testing.AllocsPerRun(100, func() {
+		Add(y, x, x)
+		AddScalar(y, x, 1)
+		Axpy(2, x, y)
+		Exp(y, x)
+		_ = Sum(x)
+		_ = Dot(x, y)
+		_ = SumSq(x)
+		_, _ = MaxIdx(x)
+		Softmax(y, x)
+	})
+	assert.Zero(t, allocs)
+}

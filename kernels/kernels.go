@@ -201,6 +201,9 @@ func reduce[T Float](n int, f func(lo, hi int) T) T {
 // deterministic. NaN, or +Inf with -Inf, gives NaN.
 func Sum[T Float](x []T) T {
 	f := opsFor[T]().sum
+	if chunks(len(x), grainCheap) <= 1 {
+		return f(x) // no closure: small calls allocate nothing
+	}
 	return reduce(len(x), func(lo, hi int) T { return f(x[lo:hi]) })
 }
 
@@ -211,6 +214,9 @@ func Sum[T Float](x []T) T {
 func Dot[T Float](x, y []T) T {
 	checkLen("Dot", "x", len(x), "y", len(y))
 	f := opsFor[T]().dot
+	if chunks(len(x), grainCheap) <= 1 {
+		return f(x, y)
+	}
 	return reduce(len(x), func(lo, hi int) T { return f(x[lo:hi], y[lo:hi]) })
 }
 
@@ -218,6 +224,9 @@ func Dot[T Float](x, y []T) T {
 // rounded before they are added, as Dot).
 func SumSq[T Float](x []T) T {
 	f := opsFor[T]().sumSq
+	if chunks(len(x), grainCheap) <= 1 {
+		return f(x)
+	}
 	return reduce(len(x), func(lo, hi int) T { return f(x[lo:hi]) })
 }
 
