@@ -485,3 +485,59 @@ func SoftmaxF64AVX2(dst, x []float64)
 //
 //go:noescape
 func LogSoftmaxF64AVX2(dst, x []float64)
+
+// GemmMicroF32AVX2: the mr×nr tile at c (mr = 6, nr = 16 for float32 and 8 for float64, rows ldc elements apart) becomes beta·C + A·B, then + bias[j] in column j when len(bias) > 0, then x < 0 → +0 when relu (NaN and -0 pass through). a is a packed A panel, a[p*mr+i], b a packed B panel, b[p*nr+j], p < k. beta = 0 (either sign) does not read C (NaN there does not survive); otherwise each element is beta·c + acc with one rounding (FMA). Requires k >= 1, len(a) >= k*mr, len(b) >= k*nr, len(c) >= (mr-1)*ldc+nr, len(bias) = 0 or >= nr; nothing outside those elements (of c: the nr columns of each of its mr rows) is read or written.
+//
+// Method: accumulators Y0..Y11 (row i in Y(2i), Y(2i+1)); per k step two
+// B loads (Y12, Y13), six VBROADCASTSS (broadcasts from the packed A column; Y14, Y15
+// alternating) and twelve VFMADD231PS; k unrolled by 4 with PREFETCHT0
+// ahead on B (and packed A); the C rows are prefetched before the loop.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15; no stack frame.
+//
+//go:noescape
+func GemmMicroF32AVX2(k int, a, b, c []float32, ldc int, beta float32, bias []float32, relu bool)
+
+// GemmMicroF64AVX2: the mr×nr tile at c (mr = 6, nr = 16 for float32 and 8 for float64, rows ldc elements apart) becomes beta·C + A·B, then + bias[j] in column j when len(bias) > 0, then x < 0 → +0 when relu (NaN and -0 pass through). a is a packed A panel, a[p*mr+i], b a packed B panel, b[p*nr+j], p < k. beta = 0 (either sign) does not read C (NaN there does not survive); otherwise each element is beta·c + acc with one rounding (FMA). Requires k >= 1, len(a) >= k*mr, len(b) >= k*nr, len(c) >= (mr-1)*ldc+nr, len(bias) = 0 or >= nr; nothing outside those elements (of c: the nr columns of each of its mr rows) is read or written.
+//
+// Method: accumulators Y0..Y11 (row i in Y(2i), Y(2i+1)); per k step two
+// B loads (Y12, Y13), six VBROADCASTSD (broadcasts from the packed A column; Y14, Y15
+// alternating) and twelve VFMADD231PD; k unrolled by 4 with PREFETCHT0
+// ahead on B (and packed A); the C rows are prefetched before the loop.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15; no stack frame.
+//
+//go:noescape
+func GemmMicroF64AVX2(k int, a, b, c []float64, ldc int, beta float64, bias []float64, relu bool)
+
+// GemmMicroRowsF32AVX2: GemmMicro with A read in place instead of packed: row i of the 6-row A tile is a[i*lda : i*lda+k] (so A·B uses A as stored, without alpha); everything else as GemmMicro. Requires len(a) >= 5*lda+k. It saves the packing pass when each A tile is used for few B panels.
+//
+// Method: accumulators Y0..Y11 (row i in Y(2i), Y(2i+1)); per k step two
+// B loads (Y12, Y13), six VBROADCASTSS (broadcasts of A[i][p] from six row pointers; Y14, Y15
+// alternating) and twelve VFMADD231PS; k unrolled by 4 with PREFETCHT0
+// ahead on B (and packed A); the C rows are prefetched before the loop.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15; no stack frame.
+//
+//go:noescape
+func GemmMicroRowsF32AVX2(k int, a []float32, lda int, b, c []float32, ldc int, beta float32, bias []float32, relu bool)
+
+// GemmMicroRowsF64AVX2: GemmMicro with A read in place instead of packed: row i of the 6-row A tile is a[i*lda : i*lda+k] (so A·B uses A as stored, without alpha); everything else as GemmMicro. Requires len(a) >= 5*lda+k. It saves the packing pass when each A tile is used for few B panels.
+//
+// Method: accumulators Y0..Y11 (row i in Y(2i), Y(2i+1)); per k step two
+// B loads (Y12, Y13), six VBROADCASTSD (broadcasts of A[i][p] from six row pointers; Y14, Y15
+// alternating) and twelve VFMADD231PD; k unrolled by 4 with PREFETCHT0
+// ahead on B (and packed A); the C rows are prefetched before the loop.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15; no stack frame.
+//
+//go:noescape
+func GemmMicroRowsF64AVX2(k int, a []float64, lda int, b, c []float64, ldc int, beta float64, bias []float64, relu bool)

@@ -107,6 +107,7 @@ func generate(pkg string) (s, g []byte, err error) {
 			kernel(t)
 		}
 	}
+	genGemm()
 
 	f, err := asm.Result()
 	if err != nil {

@@ -48,6 +48,7 @@ func avx2Ops32() *ops[float32] {
 		maxIdx:            st.MaxIdxF32AVX2,
 		softmax:           st.SoftmaxF32AVX2,
 		logSoftmax:        st.LogSoftmaxF32AVX2,
+		gemm:              gemmKernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, micro: st.GemmMicroF32AVX2, microRows: st.GemmMicroRowsF32AVX2},
 	}
 }
 
@@ -78,5 +79,6 @@ func avx2Ops64() *ops[float64] {
 		maxIdx:            st.MaxIdxF64AVX2,
 		softmax:           st.SoftmaxF64AVX2,
 		logSoftmax:        st.LogSoftmaxF64AVX2,
+		gemm:              gemmKernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 4080, micro: st.GemmMicroF64AVX2, microRows: st.GemmMicroRowsF64AVX2},
 	}
 }

@@ -3,6 +3,8 @@ package kernels
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Transpose says whether a GEMM operand is used as stored or transposed.
@@ -153,7 +155,20 @@ type gemmKernel[T Float] struct {
 	// (alpha folded in) and b = kc×nr packed B, then adds bias[0:nr] to each
 	// row when bias is not nil and applies ReLU when relu is set.
 	micro func(k int, a, b, c []T, ldc int, beta T, bias []T, relu bool)
+	// microRows, when not nil, is micro reading A in place: row i of the
+	// tile is a[i*lda : i*lda+k] (alpha = 1). It must compute exactly what
+	// micro computes on the same A packed, so the driver may choose either.
+	microRows func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool)
 }
+
+// gemmDirectPanels: a goroutine whose share of a C block is at most this
+// many nr-panels wide reads full A tiles in place (microRows) instead of
+// packing them. Packing a row tile costs about 3/4 of one tile's multiply,
+// which few panels do not pay back: measured with 1 thread (float32),
+// 64×256×10 gains 29 → 40 GFLOP/s and 64×784×256 83 → 86; at 16 panels
+// and more the two are equal within noise, and past that the packed,
+// contiguous A block is the safer choice for small L1/L2 caches and TLBs.
+var gemmDirectPanels = 16
 
 // gemmParallelFlops: products below this many flops run on one goroutine.
 const gemmParallelFlops = 1 << 21
@@ -351,15 +366,25 @@ func splitN(n, threads int, fn func(lo, hi int)) {
 	parallel(n, threads, func(_, lo, hi int) { fn(lo, hi) })
 }
 
-// Packing buffers, reused across calls.
-var packPools sync.Map // key: element size and role → *sync.Pool of *[]T
+// Packing buffers, reused across calls: one pool per element type and
+// role, so a steady stream of calls allocates nothing.
+const (
+	roleA = iota // a goroutine's packed A block and its edge-tile scratch
+	roleB        // the packed B block shared by all goroutines
+)
 
-func getBuf[T Float](role string, n int) *[]T {
+var packPools [2][2]sync.Pool // [float64?][role] of *[]T
+
+func packPool[T Float](role int) *sync.Pool {
 	var z T
-	key := fmt.Sprintf("%T/%s", z, role)
-	p, _ := packPools.LoadOrStore(key, &sync.Pool{})
-	pool := p.(*sync.Pool)
-	if v, ok := pool.Get().(*[]T); ok && cap(*v) >= n {
+	if _, ok := any(z).(float64); ok {
+		return &packPools[1][role]
+	}
+	return &packPools[0][role]
+}
+
+func getBuf[T Float](role, n int) *[]T {
+	if v, ok := packPool[T](role).Get().(*[]T); ok && cap(*v) >= n {
 		*v = (*v)[:n]
 		return v
 	}
@@ -367,59 +392,104 @@ func getBuf[T Float](role string, n int) *[]T {
 	return &s
 }
 
-func putBuf[T Float](role string, v *[]T) {
-	var z T
-	key := fmt.Sprintf("%T/%s", z, role)
-	p, _ := packPools.Load(key)
-	p.(*sync.Pool).Put(v)
-}
+func putBuf[T Float](role int, v *[]T) { packPool[T](role).Put(v) }
 
 // packA copies the mc×kc block of op(A) at (ic, pc), times alpha, into
 // panels of mr rows: panel r holds, for each p, op(A)[ic+r·mr+i, pc+p] for
-// i < mr at dst[r·kc·mr + p·mr + i], zero-padded past mc.
+// i < mr at dst[r·kc·mr + p·mr + i]. Rows past mc are padding whose
+// results are never used: zeros, or (mr = 6, A not transposed) copies of
+// the last row, so that one six-row loop packs every panel.
 func packA[T Float](dst []T, mr, mc, kc int, alpha T, a []T, lda int, tA Transpose, ic, pc int) {
 	for r := 0; r*mr < mc; r++ {
 		panel := dst[r*kc*mr : (r+1)*kc*mr]
 		rows := min(mr, mc-r*mr)
-		for i := range rows {
-			row := ic + r*mr + i
-			if tA {
-				for p := range kc {
-					panel[p*mr+i] = alpha * a[(pc+p)*lda+row]
+		row0 := ic + r*mr
+		switch {
+		case bool(tA): // op(A)[row0+i, pc+p] = a[(pc+p)·lda + row0+i]: rows·1 contiguous per p
+			for p := range kc {
+				src := a[(pc+p)*lda+row0 : (pc+p)*lda+row0+rows]
+				d := panel[p*mr : p*mr+mr]
+				for i, v := range src {
+					d[i] = alpha * v
 				}
-			} else {
-				src := a[row*lda+pc : row*lda+pc+kc]
+				clear(d[rows:])
+			}
+		case mr == 6:
+			// Rows past mc repeat the last row: their results are discarded
+			// (edge tiles merge only their valid rows), and one loop serves all.
+			var src [6][]T
+			for i := range src {
+				o := (row0+min(i, rows-1))*lda + pc
+				src[i] = a[o : o+kc]
+			}
+			packA6(panel, alpha, &src)
+		default:
+			for i := range rows {
+				src := a[(row0+i)*lda+pc : (row0+i)*lda+pc+kc]
 				for p, v := range src {
 					panel[p*mr+i] = alpha * v
 				}
 			}
-		}
-		for i := rows; i < mr; i++ {
-			for p := range kc {
-				panel[p*mr+i] = 0
+			for i := rows; i < mr; i++ {
+				for p := range kc {
+					panel[p*mr+i] = 0
+				}
 			}
 		}
 	}
 }
 
+// packA6 packs six rows of A (src[i], kc long each), times alpha, into
+// dst[p·6+i]: six sequential reads and one sequential write.
+func packA6[T Float](dst []T, alpha T, src *[6][]T) {
+	r0 := src[0]
+	r1 := src[1][:len(r0)]
+	r2 := src[2][:len(r0)]
+	r3 := src[3][:len(r0)]
+	r4 := src[4][:len(r0)]
+	r5 := src[5][:len(r0)]
+	d := dst[:6*len(r0)]
+	if alpha == 1 {
+		for p := range r0 {
+			d[5] = r5[p]
+			d[0], d[1], d[2], d[3], d[4] = r0[p], r1[p], r2[p], r3[p], r4[p]
+			d = d[6:]
+		}
+		return
+	}
+	for p := range r0 {
+		d[5] = alpha * r5[p]
+		d[0], d[1], d[2], d[3], d[4] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p], alpha*r4[p]
+		d = d[6:]
+	}
+}
+
 // packB copies the kc×nc block of op(B) at (pc, jc) into panels of nr
-// columns: panel q holds op(B)[pc+p, jc+q·nr+j] at dst[q·kc·nr + p·nr + j],
-// zero-padded past nc. Panels q0 ≤ q < q1 only (for parallel packing).
-func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, jc, q0, q1 int) {
+// columns: panel q holds op(B)[pc+p, jc+q·nr+j] at
+// dst[(q-base)·kc·nr + p·nr + j], zero-padded past nc. Panels q0 ≤ q < q1
+// only (for parallel packing, or a goroutine's own buffer from base = q0).
+func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, jc, q0, q1, base int) {
 	for q := q0; q < q1; q++ {
-		panel := dst[q*kc*nr : (q+1)*kc*nr]
+		panel := dst[(q-base)*kc*nr : (q-base+1)*kc*nr]
 		cols := min(nr, nc-q*nr)
 		col0 := jc + q*nr
-		if tB {
+		switch {
+		case bool(tB):
 			for j := range cols {
 				src := b[(col0+j)*ldb+pc : (col0+j)*ldb+pc+kc]
 				for p, v := range src {
 					panel[p*nr+j] = v
 				}
 			}
-		} else {
+		case cols*int(unsafe.Sizeof(b[0])) == 64 && cols == nr: // one cache line per row
+			src := b[pc*ldb+col0 : (pc+kc-1)*ldb+col0+cols]
+			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])))
+		default:
 			for p := range kc {
-				copy(panel[p*nr:p*nr+cols], b[(pc+p)*ldb+col0:(pc+p)*ldb+col0+cols])
+				d := panel[p*nr : p*nr+nr]
+				for j, v := range b[(pc+p)*ldb+col0 : (pc+p)*ldb+col0+cols] {
+					d[j] = v
+				}
 			}
 		}
 		if cols < nr {
@@ -430,101 +500,256 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 	}
 }
 
+// copyLines copies n 64-byte rows, src rows stride bytes apart, to
+// consecutive rows at dst with four 16-byte moves each (a [16]T copy in
+// generic code, or a 64-byte one, becomes a memmove call).
+func copyLines(dst, src unsafe.Pointer, n, stride int) {
+	for p := range n {
+		d, s := unsafe.Add(dst, p*64), unsafe.Add(src, p*stride)
+		*(*[16]byte)(d) = *(*[16]byte)(s)
+		*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
+		*(*[16]byte)(unsafe.Add(d, 32)) = *(*[16]byte)(unsafe.Add(s, 32))
+		*(*[16]byte)(unsafe.Add(d, 48)) = *(*[16]byte)(unsafe.Add(s, 48))
+	}
+}
+
+// gemmSplit chooses how threads goroutines share the mt×nt tiles of a C
+// block: rows in R groups times panels in S groups (R·S = threads). Each
+// group packs its own rows of A, so splitting rows costs nothing extra
+// while splitting panels makes every column group pack the same A rows;
+// the cost model counts an A row tile's packing as 3/4 of one tile's
+// multiply (measured: about 0.75 cycle per element packed, against six
+// cycles per k step for a 6×16 float32 tile). R·S may be less than
+// threads only when there are fewer tiles than threads.
+func gemmSplit(mt, nt, threads int) (r, s int) {
+	best := -1
+	for rr := 1; rr <= threads; rr++ {
+		if threads%rr != 0 || rr > mt || threads/rr > nt {
+			continue
+		}
+		ss := threads / rr
+		cost := (mt + rr - 1) / rr * (4*((nt+ss-1)/ss) + 3)
+		if best < 0 || cost < best {
+			best, r, s = cost, rr, ss
+		}
+	}
+	if best < 0 { // fewer tiles than threads in both directions
+		return min(mt, threads), 1
+	}
+	return r, s
+}
+
 // gemmBlocked is the BLIS loop nest: jc over nc-wide column blocks of C, pc
-// over kc-deep slices of k (B block packed once, shared by all goroutines),
-// then work units of (mc rows × a range of nr-panels) spread over
-// goroutines, each packing its A block and running the micro-kernel over
-// its tiles. Edge tiles go through a scratch tile, so nothing is read or
+// over kc-deep slices of k, then the tiles of C split over goroutines as R
+// groups of row tiles × S groups of nr-panels (gemmSplit). Each goroutine
+// packs its mc-row blocks of A (or reads A in place, see
+// gemmDirectPanels) and runs the micro-kernel over its tiles, the
+// nr-panel loop outside the mr-tile loop so a kc×nr B micro-panel stays in
+// L1 while the mc×kc A block streams from L2.
+//
+// With rows split (R > 1) every goroutine needs every B panel: per (jc, pc)
+// the kc×nc B block is packed once, in parallel, then the goroutines take
+// chunks of row tiles (2 to 4 per goroutine) in turn, so one slowed by a
+// busy core does less; on idle cores that is the same even split.
+// With only panels split (R = 1) each goroutine packs its own panels and
+// runs the whole jc/pc nest alone: one fork and join per call, no barrier.
+// Tiles lie on one grid (multiples of mr and nr from the origin) whatever
+// the split, so every element is computed the same way for any thread
+// count. Edge tiles go through a scratch tile, so nothing is read or
 // written outside the matrices.
 func gemmBlocked[T Float](o *ops[T], g *gemmKernel[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, ep Epilogue[T], threads int) {
 	mr, nr := g.mr, g.nr
-	kcMax := min(g.kc, k)
-	ncMax := min(g.nc, (n+nr-1)/nr*nr)
-	bbuf := getBuf[T]("B", kcMax*ncMax)
-	defer putBuf("B", bbuf)
+	// k is cut into equal slices of at most g.kc (rounded up to a multiple
+	// of 4, the micro-kernels' unroll), so no short last slice pays a whole
+	// pass over C for a few steps of k. The cut depends on k only.
+	kSlices := (k + g.kc - 1) / g.kc
+	pl := gemmPlan[T]{
+		g: g, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep,
+		mcMax: max(mr, g.mc/mr*mr),
+		kcMax: min(k, ((k+kSlices-1)/kSlices+3)&^3),
+		ncMax: min(g.nc, (n+nr-1)/nr*nr),
+		mt:    (m + mr - 1) / mr,
+	}
+	pl.R, pl.S = gemmSplit(pl.mt, pl.ncMax/nr, max(threads, 1))
+	workers := pl.R * pl.S
+	if pl.R == 1 {
+		if workers == 1 {
+			pl.own(0)
+			return
+		}
+		hp := new(gemmPlan[T]) // only the parallel path puts the plan on the heap
+		*hp = pl
+		parallelAligned(workers, workers, 1, func(_, lo, hi int) {
+			for w := lo; w < hi; w++ {
+				hp.own(w)
+			}
+		})
+		return
+	}
+	hp := new(gemmPlan[T])
+	*hp = pl
+	// Row chunks: 2 to 4 per row group, of at least mc/2 rows, on the tile
+	// grid (the same for any split).
+	chunks := max(pl.R, min(4*pl.R, pl.mt, (m+pl.mcMax/2-1)/(pl.mcMax/2)))
+	bbuf := getBuf[T](roleB, pl.kcMax*pl.ncMax) // the whole B block, shared
+	defer putBuf(roleB, bbuf)
 	bp := *bbuf
 	for jc := 0; jc < n; jc += g.nc {
 		nc := min(g.nc, n-jc)
 		panels := (nc + nr - 1) / nr
-		for pc := 0; pc < k; pc += g.kc {
-			kc := min(g.kc, k-pc)
-			first, last := pc == 0, pc+kc == k
-			bk := beta
-			if !first {
-				bk = 1
-			}
-			// Pack B, in parallel when there is enough of it.
-			if threads > 1 && panels >= 2*threads {
-				parallelAligned(panels, threads, 1, func(_, q0, q1 int) {
-					packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, q0, q1)
+		for pc := 0; pc < k; pc += pl.kcMax {
+			kc := min(pl.kcMax, k-pc)
+			if panels >= 2*workers {
+				parallelAligned(panels, workers, 1, func(_, q0, q1 int) {
+					packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, q0, q1, 0)
 				})
 			} else {
-				packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, 0, panels)
+				packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, 0, panels, 0)
 			}
-			// Work units: each mc block of rows, its panels split so every
-			// goroutine has work.
-			mBlocks := (m + g.mc - 1) / g.mc
-			splits := 1
-			if threads > mBlocks {
-				splits = min((threads+mBlocks-1)/mBlocks, panels)
-			}
-			units := mBlocks * splits
-			work := func(u int) {
-				ic := (u / splits) * g.mc
-				mc := min(g.mc, m-ic)
-				s := u % splits
-				q0, q1 := s*panels/splits, (s+1)*panels/splits
-				abuf := getBuf[T]("A", (mc+mr-1)/mr*mr*kc)
-				ap := *abuf
-				packA(ap, mr, mc, kc, alpha, a, lda, tA, ic, pc)
-				var tile [16 * 16]T
-				for q := q0; q < q1; q++ {
-					jr := q * nr
-					cols := min(nr, nc-jr)
-					bpan := bp[q*kc*nr : (q+1)*kc*nr]
-					var bias []T
-					if last && ep.Bias != nil {
-						bias = ep.Bias[jc+jr : jc+jr+cols]
+			// The rows go out in chunks taken in turn, so a goroutine whose
+			// core is busy with something else does fewer of them.
+			var next atomic.Int64
+			parallelAligned(workers, workers, 1, func(_, _, _ int) {
+				abuf := getBuf[T](roleA, hp.mcMax*hp.kcMax+mr*nr)
+				for {
+					u := int(next.Add(1)) - 1
+					if u >= chunks*pl.S {
+						break
 					}
-					for ir := 0; ir < mc; ir += mr {
-						rows := min(mr, mc-ir)
-						apan := ap[ir*kc : (ir+mr)*kc]
-						off := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							g.micro(kc, apan, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, last && ep.ReLU)
-							continue
-						}
-						// Edge tile: compute into scratch, merge the valid part.
-						t := tile[:mr*nr]
-						g.micro(kc, apan, bpan, t, nr, 0, nil, false)
-						for i := range rows {
-							crow := c[off+i*ldc : off+i*ldc+cols]
-							for j := range crow {
-								v := t[i*nr+j]
-								if bk != 0 {
-									v += bk * crow[j]
-								}
-								crow[j] = v
-							}
-							if last {
-								epilogueRow(crow, Epilogue[T]{Bias: bias, ReLU: ep.ReLU})
-							}
-						}
-					}
+					hp.block(u/pl.S, chunks, u%pl.S, pl.S, *abuf, bp, jc, nc, pc, kc, false)
 				}
-				putBuf("A", abuf)
-			}
-			if threads <= 1 || units == 1 {
-				for u := range units {
-					work(u)
-				}
-				continue
-			}
-			parallelAligned(units, min(threads, units), 1, func(_, lo, hi int) {
-				for u := lo; u < hi; u++ {
-					work(u)
-				}
+				putBuf(roleA, abuf)
 			})
+		}
+	}
+}
+
+// gemmPlan is one blocked product: the arguments, the blocking and the
+// split of C's tiles over R·S goroutines (R groups of row tiles × S groups
+// of nr-panels).
+type gemmPlan[T Float] struct {
+	g                   *gemmKernel[T]
+	tA, tB              Transpose
+	m, n, k             int
+	alpha, beta         T
+	a, b, c             []T
+	lda, ldb, ldc       int
+	ep                  Epilogue[T]
+	mcMax, kcMax, ncMax int
+	mt                  int // row tiles
+	R, S                int
+}
+
+// own runs worker w's part of the whole jc/pc nest when only panels are
+// split (R = 1): it packs its own B panels into its own buffer, so it
+// never waits for another goroutine.
+func (p *gemmPlan[T]) own(w int) {
+	mr, nr := p.g.mr, p.g.nr
+	bbuf := getBuf[T](roleB, (p.ncMax/nr+p.S-1)/p.S*p.kcMax*nr) // this worker's panels
+	abuf := getBuf[T](roleA, p.mcMax*p.kcMax+mr*nr)             // A block, then the scratch tile
+	for jc := 0; jc < p.n; jc += p.g.nc {
+		for pc := 0; pc < p.k; pc += p.kcMax {
+			p.block(0, 1, w, p.S, *abuf, *bbuf, jc, min(p.g.nc, p.n-jc), pc, min(p.kcMax, p.k-pc), true)
+		}
+	}
+	putBuf(roleA, abuf)
+	putBuf(roleB, bbuf)
+}
+
+// block computes the tiles of row group rg of R (groups of whole row
+// tiles) and panel group cg of S of the C block (jc, nc) for the k slice
+// (pc, kc); ap holds the A block and scratch tile. Packed B panel q is at
+// bp[(q-qbase)·kc·nr:]: with own set, the worker packs its panels
+// q0 ≤ q < q1 itself into its private bp, qbase = q0; otherwise bp holds
+// every panel of the block, qbase = 0.
+func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, own bool) {
+	g, mr, nr := p.g, p.g.mr, p.g.nr
+	a, lda, c, ldc, ep := p.a, p.lda, p.c, p.ldc, p.ep
+	panels := (nc + nr - 1) / nr
+	q0, q1 := cg*panels/S, (cg+1)*panels/S
+	i0, i1 := rg*p.mt/R*mr, min(p.m, (rg+1)*p.mt/R*mr)
+	if q0 == q1 || i0 >= i1 {
+		return
+	}
+	qbase := 0
+	if own {
+		qbase = q0
+		packB(bp, nr, kc, nc, p.b, p.ldb, p.tB, pc, jc, q0, q1, q0)
+	}
+	first, last := pc == 0, pc+kc == p.k
+	bk := p.beta
+	if !first {
+		bk = 1
+	}
+	relu := last && ep.ReLU
+	// direct: full A tiles are read in place; only a last partial tile is
+	// packed (at ap[0]).
+	direct := g.microRows != nil && p.alpha == 1 && p.tA == NoTrans && q1-q0 <= gemmDirectPanels
+	tile := ap[p.mcMax*p.kcMax:]
+	for ic := i0; ic < i1; ic += p.mcMax {
+		mc := min(p.mcMax, i1-ic)
+		full := mc / mr * mr
+		if !direct {
+			packA(ap, mr, mc, kc, p.alpha, a, lda, p.tA, ic, pc)
+		} else if full < mc {
+			packA(ap, mr, mc-full, kc, p.alpha, a, lda, p.tA, ic+full, pc)
+		}
+		for q := q0; q < q1; q++ {
+			jr := q * nr
+			cols := min(nr, nc-jr)
+			bpan := bp[(q-qbase)*kc*nr : (q-qbase+1)*kc*nr]
+			var bias []T
+			if last && ep.Bias != nil {
+				bias = ep.Bias[jc+jr : jc+jr+cols]
+			}
+			for ir := 0; ir < mc; ir += mr {
+				rows := min(mr, mc-ir)
+				off := (ic+ir)*ldc + jc + jr
+				var apan []T
+				switch {
+				case !direct:
+					apan = ap[ir*kc : (ir+mr)*kc]
+				case rows < mr:
+					apan = ap[:mr*kc]
+				case cols == nr:
+					ao := (ic+ir)*lda + pc
+					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
+					continue
+				default:
+					ao := (ic+ir)*lda + pc
+					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, tile, nr, 0, nil, false)
+					mergeTile(c[off:], ldc, tile, nr, rows, cols, bk, bias, last, ep.ReLU)
+					continue
+				}
+				if rows == mr && cols == nr {
+					g.micro(kc, apan, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
+					continue
+				}
+				// Edge tile: compute into scratch, merge the valid part.
+				g.micro(kc, apan, bpan, tile, nr, 0, nil, false)
+				mergeTile(c[off:], ldc, tile, nr, rows, cols, bk, bias, last, ep.ReLU)
+			}
+		}
+	}
+}
+
+// mergeTile merges the rows×cols corner of an edge tile computed into
+// scratch (row stride nr) into C: C = tile + beta·C, then the epilogue
+// when this is the last k slice.
+func mergeTile[T Float](c []T, ldc int, tile []T, nr, rows, cols int, beta T, bias []T, last, relu bool) {
+	for i := range rows {
+		crow := c[i*ldc : i*ldc+cols]
+		trow := tile[i*nr : i*nr+cols]
+		if beta == 0 {
+			copy(crow, trow)
+		} else {
+			for j, v := range trow {
+				crow[j] = v + beta*crow[j]
+			}
+		}
+		if last {
+			epilogueRow(crow, Epilogue[T]{Bias: bias, ReLU: relu})
 		}
 	}
 }

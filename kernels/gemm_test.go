@@ -160,7 +160,8 @@ func TestGemmShapes(t *testing.T) {
 func TestGemmThreadsBitIdentical(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 3))
-		for _, s := range [][3]int{{200, 300, 600}, {64, 256, 784}, {1, 2000, 300}, {500, 1, 300}, {16, 4200, 40}} {
+		for _, s := range [][3]int{{200, 300, 600}, {64, 256, 784}, {1, 2000, 300}, {500, 1, 300}, {16, 4200, 40},
+			{64, 10, 256}, {100, 80, 300}, {700, 40, 50}, {31, 200, 70}, {6, 4100, 600}, {13, 4100, 530}} {
 			p := newGemmProblem[float32](r, NoTrans, Trans, s[0], s[1], s[2], 0, 1, 0)
 			var first []float32
 			for _, threads := range []int{1, 2, 3, 4} {
