@@ -1,0 +1,167 @@
+package nn
+
+import (
+	"strings"
+
+	"github.com/simdtorch/simdtorch/tensor"
+)
+
+// Option configures a constructor, an init function, a walk or a load,
+// where PyTorch's default is not Go's zero value:
+//
+//	nn.NewLinear(784, 10, nn.NoBias())
+//	nn.KaimingNormal(l.Weight, nn.FanOut(), nn.Nonlinearity("relu"))
+//	nn.NamedParameters(m, nn.NonRecursive())
+//
+// Each function documents the options it takes; passing one that does not
+// apply (NoBias to NewEmbedding, say) panics, because it is a mistake that
+// would otherwise go unnoticed.
+type Option struct {
+	name string
+	fn   func(*config)
+}
+
+// config collects every option's value; each function reads its own.
+type config struct {
+	noBias        bool
+	dtype         tensor.DType
+	gen           *tensor.Generator
+	slope         float64
+	approximate   string
+	startDim      int
+	endDim        int
+	paddingIdx    *int
+	eps           float64
+	noAffine      bool
+	nonPersistent bool
+	gain          float64
+	a             float64
+	fanOut        bool
+	nonlinearity  string
+	groups        int
+	nonRecursive  bool
+	nonStrict     bool
+}
+
+func defaultConfig() config {
+	return config{
+		dtype:        tensor.Float32,
+		slope:        0.01,
+		approximate:  "none",
+		startDim:     1,
+		endDim:       -1,
+		eps:          1e-5,
+		gain:         1,
+		nonlinearity: "leaky_relu",
+		groups:       1,
+	}
+}
+
+// applyOptions applies opts to the default configuration after checking
+// that each one is among those op accepts.
+func applyOptions(op string, opts []Option, allowed ...string) config {
+	c := defaultConfig()
+	for _, o := range opts {
+		if o.fn == nil {
+			panic(misuse(op, "zero Option"))
+		}
+		ok := false
+		for _, a := range allowed {
+			if a == o.name {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			panic(misuse(op, "option "+o.name+" does not apply (it takes "+strings.Join(allowed, ", ")+")"))
+		}
+		o.fn(&c)
+	}
+	return c
+}
+
+// NoBias leaves out the bias (bias=False). For NewLinear.
+func NoBias() Option { return Option{"NoBias", func(c *config) { c.noBias = true }} }
+
+// WithDType makes a layer's parameters of the dtype (dtype=...; Float32
+// by default). For NewLinear, NewEmbedding, NewLayerNorm.
+func WithDType(d tensor.DType) Option {
+	return Option{"WithDType", func(c *config) { c.dtype = d }}
+}
+
+// WithGenerator draws random numbers from g instead of tensor's seeded
+// default generator (generator=...). For layer constructors (their
+// initialisation), Dropout (its masks) and the init functions.
+func WithGenerator(g *tensor.Generator) Option {
+	return Option{"WithGenerator", func(c *config) { c.gen = g }}
+}
+
+// NegativeSlope sets LeakyReLU's slope for negative inputs (default 0.01).
+func NegativeSlope(s float64) Option {
+	return Option{"NegativeSlope", func(c *config) { c.slope = s }}
+}
+
+// Approximate chooses GELU's form: "none" (the exact erf form, the
+// default) or "tanh".
+func Approximate(s string) Option {
+	return Option{"Approximate", func(c *config) { c.approximate = s }}
+}
+
+// StartDim sets Flatten's first flattened dimension (default 1).
+func StartDim(d int) Option { return Option{"StartDim", func(c *config) { c.startDim = d }} }
+
+// EndDim sets Flatten's last flattened dimension (default -1).
+func EndDim(d int) Option { return Option{"EndDim", func(c *config) { c.endDim = d }} }
+
+// PaddingIdx makes row i of an Embedding the padding entry: zero at
+// creation and never updated by gradients (negative counts from the end).
+func PaddingIdx(i int) Option {
+	return Option{"PaddingIdx", func(c *config) { c.paddingIdx = &i }}
+}
+
+// Eps sets the value added to the variance for numerical stability in
+// LayerNorm (default 1e-5).
+func Eps(e float64) Option { return Option{"Eps", func(c *config) { c.eps = e }} }
+
+// NoAffine leaves out LayerNorm's learnable weight and bias
+// (elementwise_affine=False).
+func NoAffine() Option { return Option{"NoAffine", func(c *config) { c.noAffine = true }} }
+
+// NonPersistent makes a Buffer that is left out of the state dict
+// (persistent=False). For NewBuffer.
+func NonPersistent() Option {
+	return Option{"NonPersistent", func(c *config) { c.nonPersistent = true }}
+}
+
+// Gain scales XavierUniform, XavierNormal and Orthogonal (default 1).
+func Gain(g float64) Option { return Option{"Gain", func(c *config) { c.gain = g }} }
+
+// A sets the negative slope of the rectifier that follows the layer, for
+// KaimingUniform and KaimingNormal with leaky_relu (default 0).
+func A(a float64) Option { return Option{"A", func(c *config) { c.a = a }} }
+
+// FanOut makes KaimingUniform and KaimingNormal preserve the magnitude of
+// the gradients in the backward pass (mode='fan_out') instead of that of
+// the activations in the forward pass (mode='fan_in', the default).
+func FanOut() Option { return Option{"FanOut", func(c *config) { c.fanOut = true }} }
+
+// Nonlinearity names the nonlinearity that follows the layer, for the
+// gain of KaimingUniform and KaimingNormal (default "leaky_relu"; any
+// name CalculateGain knows).
+func Nonlinearity(name string) Option {
+	return Option{"Nonlinearity", func(c *config) { c.nonlinearity = name }}
+}
+
+// Groups sets the number of groups for Dirac (default 1).
+func Groups(g int) Option { return Option{"Groups", func(c *config) { c.groups = g }} }
+
+// NonRecursive limits Parameters, NamedParameters, Buffers and
+// NamedBuffers to the module's own members (recurse=False).
+func NonRecursive() Option {
+	return Option{"NonRecursive", func(c *config) { c.nonRecursive = true }}
+}
+
+// NonStrict makes LoadStateDict load the keys that match and report the
+// missing and unexpected ones instead of failing (strict=False). Shape
+// mismatches are still errors.
+func NonStrict() Option { return Option{"NonStrict", func(c *config) { c.nonStrict = true }} }
