@@ -6,7 +6,9 @@ import (
 
 // Add returns v + o, broadcast (torch.add). Gradients are summed back to
 // each operand's shape.
-func (v *Variable) Add(o *Variable) *Variable {
+func (v *Variable) Add(o Operand) *Variable { return v.add(varOf(o)) }
+
+func (v *Variable) add(o *Variable) *Variable {
 	out := v.value.Add(o.value)
 	if !tracks2(v, o) {
 		return plain(out, v.noGrad || o.noGrad)
@@ -18,7 +20,9 @@ func (v *Variable) Add(o *Variable) *Variable {
 }
 
 // Sub returns v - o, broadcast.
-func (v *Variable) Sub(o *Variable) *Variable {
+func (v *Variable) Sub(o Operand) *Variable { return v.sub(varOf(o)) }
+
+func (v *Variable) sub(o *Variable) *Variable {
 	out := v.value.Sub(o.value)
 	if !tracks2(v, o) {
 		return plain(out, v.noGrad || o.noGrad)
@@ -34,7 +38,9 @@ func (v *Variable) Sub(o *Variable) *Variable {
 // Mul returns v * o elementwise, broadcast. Multiplying by a 0/1 mask held
 // in a Variable that does not require grad is the masking op: the gradient
 // is masked the same way.
-func (v *Variable) Mul(o *Variable) *Variable {
+func (v *Variable) Mul(o Operand) *Variable { return v.mul(varOf(o)) }
+
+func (v *Variable) mul(o *Variable) *Variable {
 	out := v.value.Mul(o.value)
 	if !tracks2(v, o) {
 		return plain(out, v.noGrad || o.noGrad)
@@ -51,7 +57,9 @@ func (v *Variable) Mul(o *Variable) *Variable {
 }
 
 // Div returns v / o elementwise, broadcast.
-func (v *Variable) Div(o *Variable) *Variable {
+func (v *Variable) Div(o Operand) *Variable { return v.div(varOf(o)) }
+
+func (v *Variable) div(o *Variable) *Variable {
 	out := v.value.Div(o.value)
 	if !tracks2(v, o) {
 		return plain(out, v.noGrad || o.noGrad)
@@ -192,10 +200,14 @@ func (v *Variable) Abs() *Variable {
 
 // Maximum returns the elementwise maximum of v and o, broadcast
 // (torch.maximum); where they are equal each gets half the gradient.
-func (v *Variable) Maximum(o *Variable) *Variable { return minmax("MaximumBackward0", v, o, true) }
+func (v *Variable) Maximum(o Operand) *Variable {
+	return minmax("MaximumBackward0", v, varOf(o), true)
+}
 
 // Minimum returns the elementwise minimum of v and o, broadcast.
-func (v *Variable) Minimum(o *Variable) *Variable { return minmax("MinimumBackward0", v, o, false) }
+func (v *Variable) Minimum(o Operand) *Variable {
+	return minmax("MinimumBackward0", v, varOf(o), false)
+}
 
 func minmax(name string, v, o *Variable, isMax bool) *Variable {
 	var out *tensor.Tensor
@@ -229,7 +241,9 @@ func minmax(name string, v, o *Variable, isMax bool) *Variable {
 // Where returns x where cond is nonzero and y elsewhere (torch.where), the
 // three broadcast together; cond is a constant tensor. Each of x and y gets
 // the gradient where it was chosen.
-func Where(cond *tensor.Tensor, x, y *Variable) *Variable {
+func Where(cond *tensor.Tensor, x, y Operand) *Variable { return where(cond, varOf(x), varOf(y)) }
+
+func where(cond *tensor.Tensor, x, y *Variable) *Variable {
 	out := tensor.Where(cond, x.value, y.value)
 	if !tracks2(x, y) {
 		return plain(out, x.noGrad || y.noGrad)

@@ -13,6 +13,16 @@
 //	loss := grad.CrossEntropyInts(logits, labels)
 //	loss.Backward()                         // w.Grad(), b.Grad()
 //
+// # Operands
+//
+// Ops and functions take their operands as Operand, a sealed interface
+// satisfied by *Variable and by every type that embeds one, such as
+// nn.Parameter: a parameter is accepted anywhere an operand is, with no
+// conversion (x.MatMul(p), grad.Linear(x, w, b), grad.Cat of a
+// []*nn.Parameter, grad.MSELoss(p, target)). Results are *Variable. The
+// one optional operand, Linear's bias, is absent when nil, whether an
+// untyped nil, a nil *Variable or a nil *nn.Parameter.
+//
 // Backward sorts the graph topologically and runs the closures in reverse,
 // each once, with the sum of its result's gradients (micrograd's
 // engine.py). Gradients accumulate: in a leaf used twice, and across

@@ -25,21 +25,24 @@ func (v *Variable) checkInPlace(op string, o *Variable) {
 }
 
 // AddInPlace sets v = v + o (o broadcast to v's shape) and returns v.
-func (v *Variable) AddInPlace(o *Variable) *Variable {
+func (v *Variable) AddInPlace(op Operand) *Variable {
+	o := varOf(op)
 	v.checkInPlace("AddInPlace", o)
 	v.value.AddInPlace(o.value)
 	return v
 }
 
 // SubInPlace sets v = v - o and returns v.
-func (v *Variable) SubInPlace(o *Variable) *Variable {
+func (v *Variable) SubInPlace(op Operand) *Variable {
+	o := varOf(op)
 	v.checkInPlace("SubInPlace", o)
 	v.value.SubInPlace(o.value)
 	return v
 }
 
 // MulInPlace sets v = v * o and returns v.
-func (v *Variable) MulInPlace(o *Variable) *Variable {
+func (v *Variable) MulInPlace(op Operand) *Variable {
+	o := varOf(op)
 	v.checkInPlace("MulInPlace", o)
 	v.value.MulInPlace(o.value)
 	return v

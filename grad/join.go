@@ -4,12 +4,29 @@ import (
 	"github.com/simdtorch/simdtorch/tensor"
 )
 
-// Cat concatenates Variables along dim (torch.cat); each gets its part of
-// the gradient.
-func Cat(vs []*Variable, dim int) *Variable {
-	ts := make([]*tensor.Tensor, len(vs))
-	track, noGrad := false, false
+// Cat concatenates operands along dim (torch.cat); each gets its part of
+// the gradient. vs may be a []*Variable, a slice of a type embedding
+// *Variable ([]*nn.Parameter), or a []Operand mixing them.
+func Cat[T Operand](vs []T, dim int) *Variable { return cat(variables(vs), dim) }
+
+// Stack joins operands of one shape along a new dimension dim
+// (torch.stack); vs is as for Cat.
+func Stack[T Operand](vs []T, dim int) *Variable { return stack(variables(vs), dim) }
+
+// variables returns the Variables of operands in a new slice.
+func variables[T Operand](vs []T) []*Variable {
+	xs := make([]*Variable, len(vs))
 	for i, v := range vs {
+		xs[i] = varOf(v)
+	}
+	return xs
+}
+
+// cat is Cat on xs, which it keeps.
+func cat(xs []*Variable, dim int) *Variable {
+	ts := make([]*tensor.Tensor, len(xs))
+	track, noGrad := false, false
+	for i, v := range xs {
 		ts[i] = v.value
 		track = track || v.requiresGrad
 		noGrad = noGrad || v.noGrad
@@ -22,7 +39,6 @@ func Cat(vs []*Variable, dim int) *Variable {
 	if d < 0 {
 		d += out.Dim()
 	}
-	xs := append([]*Variable(nil), vs...)
 	return recordN("CatBackward0", out, xs, func(g *tensor.Tensor) {
 		pos := 0
 		for _, v := range xs {
@@ -39,12 +55,11 @@ func Cat(vs []*Variable, dim int) *Variable {
 	})
 }
 
-// Stack joins Variables of one shape along a new dimension dim
-// (torch.stack).
-func Stack(vs []*Variable, dim int) *Variable {
-	ts := make([]*tensor.Tensor, len(vs))
+// stack is Stack on xs, which it keeps.
+func stack(xs []*Variable, dim int) *Variable {
+	ts := make([]*tensor.Tensor, len(xs))
 	track, noGrad := false, false
-	for i, v := range vs {
+	for i, v := range xs {
 		ts[i] = v.value
 		track = track || v.requiresGrad
 		noGrad = noGrad || v.noGrad
@@ -57,7 +72,6 @@ func Stack(vs []*Variable, dim int) *Variable {
 	if d < 0 {
 		d += out.Dim()
 	}
-	xs := append([]*Variable(nil), vs...)
 	return recordN("StackBackward0", out, xs, func(g *tensor.Tensor) {
 		for i, v := range xs {
 			if v.requiresGrad {

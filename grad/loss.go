@@ -95,23 +95,27 @@ func (c *lossCfg) reduce(l *Variable) *Variable {
 
 // MSELoss returns the mean squared error between input and target
 // (torch.nn.functional.mse_loss); both may require grad. They broadcast.
-func MSELoss(input, target *Variable, opts ...LossOption) *Variable {
+func MSELoss(input, target Operand, opts ...LossOption) *Variable {
 	c := lossConfig(opts)
-	d := input.Sub(target)
+	d := varOf(input).Sub(target)
 	return c.reduce(d.Mul(d))
 }
 
 // L1Loss returns the mean absolute error (l1_loss); the gradient at 0 is 0.
-func L1Loss(input, target *Variable, opts ...LossOption) *Variable {
+func L1Loss(input, target Operand, opts ...LossOption) *Variable {
 	c := lossConfig(opts)
-	return c.reduce(input.Sub(target).Abs())
+	return c.reduce(varOf(input).Sub(target).Abs())
 }
 
 // BCEWithLogits returns the binary cross-entropy of sigmoid(input) and
 // target (binary_cross_entropy_with_logits), computed from the logits
 // stably: logits of ±100 give finite losses and gradients. Options:
 // Weight (elementwise), PosWeight, a Reduction.
-func BCEWithLogits(input, target *Variable, opts ...LossOption) *Variable {
+func BCEWithLogits(input, target Operand, opts ...LossOption) *Variable {
+	return bceWithLogits(varOf(input), varOf(target), opts)
+}
+
+func bceWithLogits(input, target *Variable, opts []LossOption) *Variable {
 	c := lossConfig(opts)
 	x, t := input.value, target.value
 	if !sameShape(x, t) {
@@ -169,34 +173,35 @@ func BCEWithLogits(input, target *Variable, opts ...LossOption) *Variable {
 // the class dimension. Options: Weight (per class), IgnoreIndex,
 // LabelSmoothing, a Reduction. It is LogSoftmax over the class dimension
 // followed by NLLLoss, with log-sum-exp taken stably.
-func CrossEntropy(input *Variable, target *tensor.Tensor, opts ...LossOption) *Variable {
+func CrossEntropy(input Operand, target *tensor.Tensor, opts ...LossOption) *Variable {
 	return CrossEntropyInts(input, targetInts("CrossEntropy", target), opts...)
 }
 
 // CrossEntropyInts is CrossEntropy with the targets as a Go slice (in
 // row-major order of the target's shape).
-func CrossEntropyInts(input *Variable, target []int, opts ...LossOption) *Variable {
+func CrossEntropyInts(input Operand, target []int, opts ...LossOption) *Variable {
+	x := varOf(input)
 	cd := 1
-	if input.Dim() == 1 {
+	if x.Dim() == 1 {
 		cd = 0
 	}
-	return nll("CrossEntropy", input.LogSoftmax(cd), target, lossConfig(opts))
+	return nll("CrossEntropy", x.LogSoftmax(cd), target, lossConfig(opts))
 }
 
 // NLLLoss returns the negative log-likelihood loss of log-probabilities
 // input and class index targets (nll_loss), with CrossEntropy's shapes and
 // options (LabelSmoothing excepted).
-func NLLLoss(input *Variable, target *tensor.Tensor, opts ...LossOption) *Variable {
+func NLLLoss(input Operand, target *tensor.Tensor, opts ...LossOption) *Variable {
 	return NLLLossInts(input, targetInts("NLLLoss", target), opts...)
 }
 
 // NLLLossInts is NLLLoss with the targets as a Go slice.
-func NLLLossInts(input *Variable, target []int, opts ...LossOption) *Variable {
+func NLLLossInts(input Operand, target []int, opts ...LossOption) *Variable {
 	c := lossConfig(opts)
 	if c.smoothing != 0 {
 		panic(misuse("NLLLoss", "label smoothing is an option of CrossEntropy"))
 	}
-	return nll("NLLLoss", input, target, c)
+	return nll("NLLLoss", varOf(input), target, c)
 }
 
 func targetInts(op string, t *tensor.Tensor) []int {

@@ -9,7 +9,9 @@ import (
 // (1-D operands as vectors, batch dimensions broadcast); see
 // tensor.Tensor.MatMul. Gradients are summed over broadcast batch
 // dimensions.
-func (v *Variable) MatMul(o *Variable) *Variable {
+func (v *Variable) MatMul(o Operand) *Variable { return v.matMul(varOf(o)) }
+
+func (v *Variable) matMul(o *Variable) *Variable {
 	out := v.value.MatMul(o.value)
 	if !tracks2(v, o) {
 		return plain(out, v.noGrad || o.noGrad)
@@ -87,7 +89,11 @@ func Beta(v float64) MMOption { return func(c *mmCfg) { c.beta = v } }
 // AddMM returns beta·input + alpha·(mat1 @ mat2) (torch.addmm), input
 // broadcast to the product's shape. A 1-D bias with beta 1 runs in the
 // GEMM's epilogue.
-func AddMM(input, mat1, mat2 *Variable, opts ...MMOption) *Variable {
+func AddMM(input, mat1, mat2 Operand, opts ...MMOption) *Variable {
+	return addMM(varOf(input), varOf(mat1), varOf(mat2), opts)
+}
+
+func addMM(input, mat1, mat2 *Variable, opts []MMOption) *Variable {
 	c := mmCfg{alpha: 1, beta: 1}
 	for _, o := range opts {
 		o(&c)
@@ -129,7 +135,12 @@ func AddMM(input, mat1, mat2 *Variable, opts ...MMOption) *Variable {
 // named "AddmmBackward0" as PyTorch's for a 2-D x): the bias is fused into
 // the GEMM's epilogue and w is used transposed without a copy, forward and
 // backward. Higher-dimensional x is folded into rows.
-func Linear(x, w, b *Variable) *Variable {
+//
+// Pass nil for no bias: an untyped nil, a nil *Variable and a nil
+// *nn.Parameter all mean none (see Operand).
+func Linear(x, w, b Operand) *Variable { return linear(varOf(x), varOf(w), optVarOf(b)) }
+
+func linear(x, w, b *Variable) *Variable {
 	const op = "Linear"
 	if w.Dim() != 2 || x.Dim() < 1 || x.Size(-1) != w.Size(1) {
 		panic(&tensor.ShapeError{Op: op, A: x.Shape(), B: w.Shape(), Msg: "input's last dimension must match the weight's second (weight is [out, in])"})

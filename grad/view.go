@@ -109,7 +109,7 @@ func (v *Variable) Expand(shape ...int) *Variable {
 }
 
 // ExpandAs is v.Expand(o's shape).
-func (v *Variable) ExpandAs(o *Variable) *Variable { return v.Expand(o.Shape()...) }
+func (v *Variable) ExpandAs(o Operand) *Variable { return v.Expand(varOf(o).Shape()...) }
 
 // Narrow returns elements start..start+length-1 along dim (a view).
 func (v *Variable) Narrow(dim, start, length int) *Variable {

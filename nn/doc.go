@@ -19,8 +19,12 @@
 //	}
 //
 //	func (m *MLP) Forward(x *grad.Variable) *grad.Variable {
-//		return m.Out.Forward(m.Hidden.Forward(x).ReLU()).Mul(m.Scale.Variable)
+//		return m.Out.Forward(m.Hidden.Forward(x).ReLU()).Mul(m.Scale)
 //	}
+//
+// A *Parameter is a grad.Operand, so it is accepted anywhere grad takes
+// an operand (m.Scale above, grad.Linear(x, w, b), grad.Cat of
+// parameters, a loss of a parameter) without writing p.Variable.
 //
 // Field names become snake_case (Weight → weight, PosEmbedding →
 // pos_embedding). RegisterParameter, RegisterBuffer and AddModule add

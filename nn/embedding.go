@@ -133,10 +133,10 @@ func (l *LayerNorm) Forward(x *grad.Variable) *grad.Variable {
 	v := xc.Square().Mean(dims, tensor.KeepDim)
 	y := xc.Div(v.AddScalar(l.Eps).Sqrt())
 	if l.Weight != nil {
-		y = y.Mul(l.Weight.Variable)
+		y = y.Mul(l.Weight)
 	}
 	if l.Bias != nil {
-		y = y.Add(l.Bias.Variable)
+		y = y.Add(l.Bias)
 	}
 	return y
 }

@@ -51,11 +51,10 @@ func (l *Linear) ResetParameters(opts ...Option) {
 // Forward returns x·Wᵀ + b for x of shape [..., in_features], as one
 // fused op (grad.Linear: the bias is added in the GEMM's epilogue).
 func (l *Linear) Forward(x *grad.Variable) *grad.Variable {
-	var b *grad.Variable
-	if l.Bias != nil {
-		b = l.Bias.Variable
+	if l.Bias == nil {
+		return grad.Linear(x, l.Weight, nil) // never a typed-nil *Parameter
 	}
-	return grad.Linear(x, l.Weight.Variable, b)
+	return grad.Linear(x, l.Weight, l.Bias)
 }
 
 // ExtraRepr is "in_features=4, out_features=8, bias=True".

@@ -14,7 +14,9 @@ import (
 //	crit := nn.NewCrossEntropyLoss(grad.LabelSmoothing(0.1))
 //	loss := crit.Forward(logits, labels)
 //
-// Their Forward takes the input and the target, so they are not Layers.
+// Their Forward takes the input and the target, so they are not Layers;
+// like grad's loss functions they accept any grad.Operand (a Variable or
+// a Parameter).
 // Unlike PyTorch, a class-weight tensor given as an option is not a
 // buffer of the module (it is not in the state dict).
 
@@ -28,7 +30,7 @@ type MSELoss struct {
 func NewMSELoss(opts ...grad.LossOption) *MSELoss { return &MSELoss{opts: slices.Clone(opts)} }
 
 // Forward returns grad.MSELoss(input, target, options...).
-func (l *MSELoss) Forward(input, target *grad.Variable) *grad.Variable {
+func (l *MSELoss) Forward(input, target grad.Operand) *grad.Variable {
 	return grad.MSELoss(input, target, l.opts...)
 }
 func (l *MSELoss) String() string { return Format(l) }
@@ -43,7 +45,7 @@ type L1Loss struct {
 func NewL1Loss(opts ...grad.LossOption) *L1Loss { return &L1Loss{opts: slices.Clone(opts)} }
 
 // Forward returns grad.L1Loss(input, target, options...).
-func (l *L1Loss) Forward(input, target *grad.Variable) *grad.Variable {
+func (l *L1Loss) Forward(input, target grad.Operand) *grad.Variable {
 	return grad.L1Loss(input, target, l.opts...)
 }
 func (l *L1Loss) String() string { return Format(l) }
@@ -62,7 +64,7 @@ func NewCrossEntropyLoss(opts ...grad.LossOption) *CrossEntropyLoss {
 
 // Forward returns grad.CrossEntropy(input, target, options...); target
 // holds class indices as whole numbers.
-func (l *CrossEntropyLoss) Forward(input *grad.Variable, target *tensor.Tensor) *grad.Variable {
+func (l *CrossEntropyLoss) Forward(input grad.Operand, target *tensor.Tensor) *grad.Variable {
 	return grad.CrossEntropy(input, target, l.opts...)
 }
 func (l *CrossEntropyLoss) String() string { return Format(l) }
@@ -78,7 +80,7 @@ type NLLLoss struct {
 func NewNLLLoss(opts ...grad.LossOption) *NLLLoss { return &NLLLoss{opts: slices.Clone(opts)} }
 
 // Forward returns grad.NLLLoss(input, target, options...).
-func (l *NLLLoss) Forward(input *grad.Variable, target *tensor.Tensor) *grad.Variable {
+func (l *NLLLoss) Forward(input grad.Operand, target *tensor.Tensor) *grad.Variable {
 	return grad.NLLLoss(input, target, l.opts...)
 }
 func (l *NLLLoss) String() string { return Format(l) }
@@ -97,7 +99,7 @@ func NewBCEWithLogitsLoss(opts ...grad.LossOption) *BCEWithLogitsLoss {
 }
 
 // Forward returns grad.BCEWithLogits(input, target, options...).
-func (l *BCEWithLogitsLoss) Forward(input, target *grad.Variable) *grad.Variable {
+func (l *BCEWithLogitsLoss) Forward(input, target grad.Operand) *grad.Variable {
 	return grad.BCEWithLogits(input, target, l.opts...)
 }
 func (l *BCEWithLogitsLoss) String() string { return Format(l) }

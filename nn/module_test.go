@@ -55,7 +55,7 @@ func (n *Net) Forward(x *grad.Variable) *grad.Variable {
 	for _, b := range n.Blocks {
 		x = b.Act.Forward(b.FC.Forward(x))
 	}
-	return n.Out.Forward(n.Norm.Forward(n.Hidden.Forward(x).ReLU())).Mul(n.Scale.Variable)
+	return n.Out.Forward(n.Norm.Forward(n.Hidden.Forward(x).ReLU())).Mul(n.Scale)
 }
 
 func TestCustomModel(t *testing.T) {

@@ -10,8 +10,15 @@ import (
 // the state dict, trained by optimizers.
 //
 // It embeds *grad.Variable, so every Variable method works on it directly
-// (p.MatMul(x), p.Grad(), p.NoGrad().AddScaledInPlace(-lr, p.Grad())); a
-// function that takes a *grad.Variable gets p.Variable.
+// (p.MatMul(x), p.Grad(), p.NoGrad().AddScaledInPlace(-lr, p.Grad())),
+// and it is a grad.Operand, which every grad op and function accepts for
+// its operands: x.Mul(p), grad.Linear(x, w, b), grad.Cat([]*nn.Parameter{a,
+// b}, 0), grad.MSELoss(p, target) need no conversion. Only code that
+// needs a *grad.Variable as such (a Layer's Forward argument, a variable
+// of that type) uses p.Variable.
+//
+// A nil *Parameter passed as Linear's optional bias means no bias, as nil
+// does; as any other operand it panics, as a nil *grad.Variable does.
 //
 // Only *Parameter fields (and RegisterParameter) make parameters: a
 // *tensor.Tensor or *grad.Variable field is invisible to the walk, as a
