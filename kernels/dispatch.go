@@ -65,14 +65,6 @@ func init() {
 	g32, g64 := genericOps[float32](), genericOps[float64]()
 	registry = append(registry, &impl{name: "generic", f32: &g32, f64: &g64})
 	registerArch() // dispatch_<arch>.go: prepends the assembly path when the CPU has it
-	for _, p := range registry {
-		if p.f32.gemm.micro == nil { // no assembly micro-kernel yet: packed loops over the generic one
-			p.f32.gemm = g32.gemm
-		}
-		if p.f64.gemm.micro == nil {
-			p.f64.gemm = g64.gemm
-		}
-	}
 	choice := registry[0]
 	if env, ok := os.LookupEnv("SIMDTORCH_KERNELS"); ok && env != "" {
 		p, err := lookup(env)

@@ -20,6 +20,25 @@ func registerArch() {
 	registry = slices.Insert(registry, 0, &impl{name: "neon", f32: neonOps32(), f64: neonOps64()})
 }
 
+// GEMM blocking for the NEON micro-kernels, sized for a typical Cortex-A /
+// Neoverse core (L1d 64 KiB, 32 KiB on A55/A72; L2 512 KiB-1 MiB; a shared
+// L3 or system cache of a few MiB). The tiles use 24 of the 32 vector
+// registers as accumulators and 5 (f32) or 7 (f64) for the A and B values
+// of one k step:
+//   - f32 8×12: per k step 2 A vectors + 3 B vectors feed 24 FMLAs (by
+//     element), 96 flops per 80 bytes loaded.
+//     kc = 256: the B micro-panel (kc·nr·4 = 12 KiB), reused by every A
+//     micro-panel of the block, plus the streaming A micro-panel
+//     (kc·mr·4 = 8 KiB) take 20 KiB of L1, under half of a 64 KiB L1 and
+//     still fitting a 32 KiB one; the C tile's epilogue is ~1/256 of the
+//     work. mc = 160 (a multiple of mr): the packed A block is
+//     mc·kc·4 = 160 KiB of L2. nc = 3072 (a multiple of nr): the packed B
+//     block is kc·nc·4 = 3 MiB, for L3.
+//   - f64 8×6: same registers (3 B vectors of 2 and 8 A values in 4
+//     vectors); kc = 192 gives about the L1 footprint of f32 (B 9 KiB, A
+//     12 KiB), mc = 128 an A block of 192 KiB and nc = 2040 (a multiple of
+//     6) a B block of 3 MiB.
+
 func neonOps32() *ops[float32] {
 	return &ops[float32]{
 		add:               st.AddF32NEON,
@@ -47,6 +66,7 @@ func neonOps32() *ops[float32] {
 		maxIdx:            st.MaxIdxF32NEON,
 		softmax:           st.SoftmaxF32NEON,
 		logSoftmax:        st.LogSoftmaxF32NEON,
+		gemm:              gemmKernel[float32]{mr: 8, nr: 12, mc: 160, kc: 256, nc: 3072, micro: st.GemmMicroF32NEON},
 	}
 }
 
@@ -77,5 +97,6 @@ func neonOps64() *ops[float64] {
 		maxIdx:            st.MaxIdxF64NEON,
 		softmax:           st.SoftmaxF64NEON,
 		logSoftmax:        st.LogSoftmaxF64NEON,
+		gemm:              gemmKernel[float64]{mr: 8, nr: 6, mc: 128, kc: 192, nc: 2040, micro: st.GemmMicroF64NEON},
 	}
 }

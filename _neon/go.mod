@@ -1,0 +1,3 @@
+module github.com/simdtorch/simdtorch/_neon
+
+go 1.26.0
