@@ -385,29 +385,8 @@ func Children(m Model) iter.Seq[Model] {
 // Options: NonRecursive (the module's own parameters only).
 func NamedParameters(m Model, opts ...Option) iter.Seq2[string, *Parameter] {
 	c := applyOptions("NamedParameters", opts, "NonRecursive")
-	return func(yield func(string, *Parameter) bool) {
-		if isNil(m) {
-			return
-		}
-		memo := map[*Parameter]bool{}
-		each := func(prefix string, mod Model) bool {
-			for _, e := range membersOf(mod).params {
-				if memo[e.p] {
-					continue
-				}
-				memo[e.p] = true
-				if !yield(join(prefix, e.name), e.p) {
-					return false
-				}
-			}
-			return true
-		}
-		if c.nonRecursive {
-			each("", m)
-			return
-		}
-		namedModules(m, "", map[Model]bool{}, ancestors{}, each)
-	}
+	return namedMembers(m, c.nonRecursive, func(ms members) []namedParam { return ms.params },
+		func(e namedParam) (string, *Parameter) { return e.name, e.p })
 }
 
 // Parameters returns the parameters of NamedParameters without names
@@ -431,24 +410,33 @@ func Parameters(m Model, opts ...Option) iter.Seq[*Parameter] {
 // (named_buffers). Options: NonRecursive.
 func NamedBuffers(m Model, opts ...Option) iter.Seq2[string, *Buffer] {
 	c := applyOptions("NamedBuffers", opts, "NonRecursive")
-	return func(yield func(string, *Buffer) bool) {
+	return namedMembers(m, c.nonRecursive, func(ms members) []namedBuffer { return ms.buffers },
+		func(e namedBuffer) (string, *Buffer) { return e.name, e.b })
+}
+
+// namedMembers walks the modules (the module itself first, then its
+// descendants, or only itself when nonRecursive) and yields each member
+// that list picks once, under the first dotted name it is found by.
+func namedMembers[E any, P comparable](m Model, nonRecursive bool, list func(members) []E, entry func(E) (string, P)) iter.Seq2[string, P] {
+	return func(yield func(string, P) bool) {
 		if isNil(m) {
 			return
 		}
-		memo := map[*Buffer]bool{}
+		memo := map[P]bool{}
 		each := func(prefix string, mod Model) bool {
-			for _, e := range membersOf(mod).buffers {
-				if memo[e.b] {
+			for _, e := range list(membersOf(mod)) {
+				name, p := entry(e)
+				if memo[p] {
 					continue
 				}
-				memo[e.b] = true
-				if !yield(join(prefix, e.name), e.b) {
+				memo[p] = true
+				if !yield(join(prefix, name), p) {
 					return false
 				}
 			}
 			return true
 		}
-		if c.nonRecursive {
+		if nonRecursive {
 			each("", m)
 			return
 		}
