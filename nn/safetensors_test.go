@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/simdtorch/simdtorch/grad"
+	"github.com/simdtorch/simdtorch/internal/safetensorstest"
 	"github.com/simdtorch/simdtorch/nn"
 	"github.com/simdtorch/simdtorch/tensor"
 )
@@ -223,51 +223,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
-// file builds a safetensors file from a header string and data.
-func file(header string, data ...byte) []byte {
-	b := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
-	return append(append(b, header...), data...)
-}
-
-var hostile = map[string][]byte{
-	"short":              {1, 2, 3},
-	"huge header length": binary.LittleEndian.AppendUint64(nil, 1<<62),
-	"header past end":    append(binary.LittleEndian.AppendUint64(nil, 100), "{}"...),
-	"max uint64 length":  binary.LittleEndian.AppendUint64(nil, math.MaxUint64),
-	"not an object":      file(`[]`),
-	"leading space":      file(` {}`),
-	"bad utf8":           file("{\"\xff\":1}"),
-	"trailing garbage":   file(`{}x`),
-	"two objects":        file(`{}{}`),
-	"truncated":          file(`{"a":{"dtype":"F32"`),
-	"duplicate name":     file(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)...),
-	"duplicate field":    file(`{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4)...),
-	"duplicate metadata": file(`{"__metadata__":{},"__metadata__":{}}`),
-	"metadata number":    file(`{"__metadata__":{"a":1}}`),
-	"metadata dup key":   file(`{"__metadata__":{"a":"x","a":"y"}}`),
-	"unknown dtype":      file(`{"a":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}`, make([]byte, 16)...),
-	"int dtype":          file(`{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}`, make([]byte, 8)...),
-	"negative dim":       file(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, make([]byte, 4)...),
-	"float dim":          file(`{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}`, make([]byte, 4)...),
-	"string dim":         file(`{"a":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}`, make([]byte, 4)...),
-	"missing shape":      file(`{"a":{"dtype":"F32","data_offsets":[0,4]}}`, make([]byte, 4)...),
-	"three offsets":      file(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}`, make([]byte, 4)...),
-	"size mismatch":      file(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}`, make([]byte, 4)...),
-	"gap":                file(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)...),
-	"overlap":            file(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)...),
-	"trailing data":      file(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 5)...),
-	"offsets past end":   file(`{"a":{"dtype":"F32","shape":[1024],"data_offsets":[0,4096]}}`, make([]byte, 4)...),
-	"reversed offsets":   file(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}`, make([]byte, 4)...),
-	"numel overflow":     file(`{"a":{"dtype":"F32","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}}`),
-	"bytes overflow":     file(`{"a":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,0]}}`),
-	"huge offset":        file(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[18446744073709551612,18446744073709551616]}}`),
-	"offset overflow":    file(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[18446744073709551615,3]}}`),
-	"deep nesting":       file(`{"a":{"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}}`),
-	"null entry":         file(`{"a":null}`),
-}
-
 func TestSafetensorsHostile(t *testing.T) {
-	for name, b := range hostile {
+	for name, b := range safetensorstest.Hostile {
 		d, err := nn.ReadSafetensors(b)
 		var se *nn.SafetensorsError
 		if err == nil || !errors.As(err, &se) {
@@ -276,21 +233,21 @@ func TestSafetensorsHostile(t *testing.T) {
 	}
 	// Valid edge cases.
 	for name, b := range map[string][]byte{
-		"empty":           file(`{}`),
-		"padded":          file(`{}      `),
-		"null metadata":   file(`{"__metadata__":null}`),
-		"zero-size":       file(`{"a":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},"b":{"dtype":"BF16","shape":[0],"data_offsets":[0,0]}}`),
-		"scalar":          file(`{"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]}}`, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f),
-		"unknown field":   file(`{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2],"extra":{"x":[1]}}}`, 0, 0x3c),
-		"offset order":    file(`{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 8)...),
-		"unicode escapes": file(`{"\u00e9\n":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 0, 0, 0x80, 0x3f),
+		"empty":           safetensorstest.File(`{}`),
+		"padded":          safetensorstest.File(`{}      `),
+		"null metadata":   safetensorstest.File(`{"__metadata__":null}`),
+		"zero-size":       safetensorstest.File(`{"a":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},"b":{"dtype":"BF16","shape":[0],"data_offsets":[0,0]}}`),
+		"scalar":          safetensorstest.File(`{"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]}}`, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f),
+		"unknown field":   safetensorstest.File(`{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2],"extra":{"x":[1]}}}`, 0, 0x3c),
+		"offset order":    safetensorstest.File(`{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 8)...),
+		"unicode escapes": safetensorstest.File(`{"\u00e9\n":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 0, 0, 0x80, 0x3f),
 	} {
 		d, err := nn.ReadSafetensors(b)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		checkRoundTrip(t, d)
+		safetensorstest.CheckRoundTrip(t, d)
 	}
 	d, _ := nn.ReadSafetensors(hostileOK("scalar"))
 	if v, _ := d.Get("s"); v.Dim() != 0 || v.Item() != 1 {
@@ -299,45 +256,5 @@ func TestSafetensorsHostile(t *testing.T) {
 }
 
 func hostileOK(string) []byte {
-	return file(`{"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]}}`, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f)
-}
-
-// checkRoundTrip writes d and reads it back: same keys, shapes, bits and
-// metadata (F16/BF16 come back as F32 with the same values).
-func checkRoundTrip(t testing.TB, d *nn.TensorDict) {
-	b := writeST(t, d)
-	back, err := nn.ReadSafetensors(b)
-	if err != nil {
-		t.Fatalf("re-reading a written file: %v", err)
-	}
-	if !slices.Equal(slices.Sorted(slices.Values(back.Keys())), slices.Sorted(slices.Values(d.Keys()))) {
-		t.Fatalf("keys %q, want %q", back.Keys(), d.Keys())
-	}
-	if (back.Metadata == nil) != (d.Metadata == nil) || !maps.Equal(back.Metadata, d.Metadata) {
-		t.Fatalf("metadata %v, want %v", back.Metadata, d.Metadata)
-	}
-	for k, v := range d.All() {
-		w, _ := back.Get(k)
-		if w.DType() != v.DType() || !slices.Equal(w.Shape(), v.Shape()) {
-			t.Fatalf("%q: %v %v, want %v %v", k, w.DType(), w.Shape(), v.DType(), v.Shape())
-		}
-		if v.DType() == tensor.Float64 {
-			a, b := v.Float64s(), w.Float64s()
-			for i := range a {
-				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-					t.Fatalf("%q[%d] bits differ", k, i)
-				}
-			}
-		} else {
-			a, b := v.Float32s(), w.Float32s()
-			for i := range a {
-				if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-					t.Fatalf("%q[%d] bits differ", k, i)
-				}
-			}
-		}
-	}
-	if again := writeST(t, back); !bytes.Equal(again, b) {
-		t.Fatal("write(read(write(d))) != write(d)")
-	}
+	return safetensorstest.File(`{"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]}}`, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f)
 }

@@ -1,4 +1,4 @@
-package nn_test
+package fuzz
 
 import (
 	"encoding/binary"
@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/simdtorch/simdtorch/internal/safetensorstest"
 	"github.com/simdtorch/simdtorch/nn"
 	"github.com/simdtorch/simdtorch/tensor"
 )
@@ -15,16 +16,16 @@ import (
 // write/read round trip unchanged.
 func FuzzSafetensorsRead(f *testing.F) {
 	for _, name := range []string{"write_ref", "halfs_ref", "mlp_ref"} {
-		if b, err := os.ReadFile("testdata/" + name + ".safetensors"); err == nil {
+		if b, err := os.ReadFile("../nn/testdata/" + name + ".safetensors"); err == nil {
 			f.Add(b)
 		}
 	}
-	for _, b := range hostile {
+	for _, b := range safetensorstest.Hostile {
 		f.Add(b)
 	}
-	f.Add(file(`{}`))
-	f.Add(file(`{"__metadata__":{"k":"v"},"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, 0x80, 0x3f, 0xc0, 0x7f))
-	f.Add(file(`{"a":{"dtype":"F16","shape":[3],"data_offsets":[0,6]}}`, 0x01, 0x00, 0x00, 0x7c, 0x01, 0xfe))
+	f.Add(safetensorstest.File(`{}`))
+	f.Add(safetensorstest.File(`{"__metadata__":{"k":"v"},"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, 0x80, 0x3f, 0xc0, 0x7f))
+	f.Add(safetensorstest.File(`{"a":{"dtype":"F16","shape":[3],"data_offsets":[0,6]}}`, 0x01, 0x00, 0x00, 0x7c, 0x01, 0xfe))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := nn.ReadSafetensors(data)
 		if err != nil {
@@ -33,7 +34,7 @@ func FuzzSafetensorsRead(f *testing.F) {
 			}
 			return
 		}
-		checkRoundTrip(t, d)
+		safetensorstest.CheckRoundTrip(t, d)
 	})
 }
 
@@ -78,7 +79,7 @@ func FuzzSafetensorsWrite(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reading a written file: %v\n%q", err, b)
 		}
-		checkRoundTrip(t, back)
+		safetensorstest.CheckRoundTrip(t, back)
 		for k, v := range d.All() {
 			w, ok := back.Get(k)
 			if !ok || w.Numel() != v.Numel() {
