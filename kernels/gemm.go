@@ -192,11 +192,47 @@ func gemm[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 	switch {
 	case m == 1 || n == 1:
 		gemv(o, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep, threads)
+	case k == 1:
+		outer(o, tA, tB, m, n, alpha, a, lda, b, ldb, beta, c, ldc, ep, threads)
 	case flops < gemmSmallFlops:
 		gemmDirect(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)
 	default:
 		gemmBlocked(o, &o.gemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep, threads)
 	}
+}
+
+// outer handles k = 1, a rank-1 update C = alpha·a·bᵀ + beta·C (the weight
+// gradient of a linear layer at batch 1): each row of C is one scaled copy
+// of op(B)'s single row, so C is streamed once instead of going through
+// micro-kernel calls that each do a single multiply-add per element. Each
+// element still sees one product (alpha·a[i])·b[j]; rows split across
+// goroutines do not change any result.
+func outer[T Float](o *ops[T], tA, tB Transpose, m, n int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, ep Epilogue[T], threads int) {
+	brow := b[:n] // op(B) is 1×n: row 0 of B, or column 0 of B when transposed
+	if tB {
+		brow = gather(b, ldb, n)
+	}
+	rows := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ai := alpha * at(a, lda, tA, i, 0)
+			row := c[i*ldc : i*ldc+n]
+			switch beta {
+			case 0:
+				o.mulScalar(row, brow, ai)
+			case 1:
+				o.axpy(ai, brow, row)
+			default:
+				o.scale(beta, row)
+				o.axpy(ai, brow, row)
+			}
+			epilogueRow(row, ep)
+		}
+	}
+	if threads <= 1 || m < 2*threads {
+		rows(0, m)
+		return
+	}
+	parallelAligned(m, threads, 1, func(_, lo, hi int) { rows(lo, hi) })
 }
 
 // scaleC sets C = act(beta·C + bias) (beta = 0 writes without reading).
