@@ -1,0 +1,382 @@
+package optim
+
+import (
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/simdtorch/simdtorch/nn"
+	"github.com/simdtorch/simdtorch/tensor"
+)
+
+// Optimizer updates parameters from their gradients (torch.optim.Optimizer).
+type Optimizer interface {
+	// Step updates every parameter that has a gradient; parameters whose
+	// Grad is nil are skipped, as in PyTorch.
+	Step()
+	// ZeroGrad drops every parameter's gradient (zero_grad with
+	// set_to_none=True).
+	ZeroGrad()
+	// ParamGroups returns the groups (shared, not copied): changing a
+	// group's LR or other field takes effect at the next Step, which is
+	// how schedulers work.
+	ParamGroups() []*ParamGroup
+	// StateDict returns the optimizer's state and hyperparameters.
+	StateDict() *nn.TensorDict
+	// LoadStateDict restores a StateDict of an optimizer of the same kind
+	// over parameters of the same shapes, grouped the same way.
+	LoadStateDict(sd *nn.TensorDict) error
+}
+
+// ParamGroup is a list of parameters with their own hyperparameters (an
+// entry of PyTorch's param_groups). Each optimizer reads the fields it
+// documents; the others stay zero.
+type ParamGroup struct {
+	Params []*nn.Parameter
+
+	LR          float64
+	WeightDecay float64
+
+	// SGD.
+	Momentum  float64
+	Dampening float64
+	Nesterov  bool
+
+	// Adam and AdamW.
+	Beta1, Beta2 float64
+	Eps          float64
+	AMSGrad      bool
+
+	// InitialLR is the learning rate a scheduler started from
+	// (initial_lr), set by the first scheduler made for the optimizer;
+	// 0 until then.
+	InitialLR float64
+}
+
+// paramState is the per-parameter state: SGD uses bufs[0] (the momentum
+// buffer), Adam exp_avg, exp_avg_sq and max_exp_avg_sq.
+type paramState struct {
+	step int64
+	bufs [3]*tensor.Tensor
+}
+
+// base holds what every optimizer shares: groups, defaults and state.
+type base struct {
+	kind     string   // "SGD", "Adam", "AdamW"
+	allowed  []string // option names of the constructor
+	stateKey []string // names of bufs in the state dict
+	hasStep  bool
+	defaults config
+	groups   []*ParamGroup
+	state    map[*nn.Parameter]*paramState
+	check    func(op string, g *ParamGroup)
+}
+
+// add validates and appends a group built from params and opts.
+func (b *base) add(op string, params iter.Seq[*nn.Parameter], opts []Option) error {
+	c := applyOptions(op, b.defaults, opts, b.allowed...)
+	g := c.group
+	g.Params = nil
+	g.InitialLR = 0
+	b.check(op, &g)
+	seen := map[*nn.Parameter]bool{}
+	for _, og := range b.groups {
+		for _, p := range og.Params {
+			seen[p] = true
+		}
+	}
+	if params != nil {
+		for p := range params {
+			if p == nil || p.Variable == nil {
+				panic(misuse(op, "nil parameter"))
+			}
+			if seen[p] {
+				return ErrDuplicateParams
+			}
+			seen[p] = true
+			g.Params = append(g.Params, p)
+		}
+	}
+	if len(g.Params) == 0 {
+		return ErrEmptyParams
+	}
+	b.groups = append(b.groups, &g)
+	return nil
+}
+
+func checkCommon(op string, g *ParamGroup) {
+	if g.LR < 0 || math.IsNaN(g.LR) {
+		panic(misuse(op, fmt.Sprintf("Invalid learning rate: %v", g.LR)))
+	}
+	if g.WeightDecay < 0 || math.IsNaN(g.WeightDecay) {
+		panic(misuse(op, fmt.Sprintf("Invalid weight_decay value: %v", g.WeightDecay)))
+	}
+}
+
+// ParamGroups returns the parameter groups (shared).
+func (b *base) ParamGroups() []*ParamGroup { return b.groups }
+
+// ZeroGrad drops the gradient of every parameter.
+func (b *base) ZeroGrad() {
+	for _, g := range b.groups {
+		for _, p := range g.Params {
+			p.ZeroGrad()
+		}
+	}
+}
+
+// stateFor returns p's state, creating it with n zeroed buffers of p's
+// dtype and shape; fresh reports whether it was just made.
+func (b *base) stateFor(p *nn.Parameter, n int) (s *paramState, fresh bool) {
+	s = b.state[p]
+	if s != nil {
+		return s, false
+	}
+	s = &paramState{}
+	v := p.Value()
+	for i := range n {
+		s.bufs[i] = v.DType().Zeros(v.Shape()...)
+	}
+	b.state[p] = s
+	return s, true
+}
+
+// operands returns the parameter's value and gradient as contiguous
+// tensors of the same dtype, or ok false when it has no gradient.
+func operands(op string, p *nn.Parameter) (v, g *tensor.Tensor, ok bool) {
+	g = p.Grad()
+	if g == nil {
+		return nil, nil, false
+	}
+	v = p.Value()
+	if !v.IsContiguous() {
+		panic(misuse(op, "parameter of shape "+fmt.Sprint(v.Shape())+" is not contiguous"))
+	}
+	if g.DType() != v.DType() {
+		panic(misuse(op, "gradient dtype "+g.DType().String()+" differs from parameter dtype "+v.DType().String()))
+	}
+	if !g.IsContiguous() {
+		g = g.Contiguous()
+	}
+	return v, g, true
+}
+
+func data32(t *tensor.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return tensor.Data[float32](t)
+}
+
+func data64(t *tensor.Tensor) []float64 {
+	if t == nil {
+		return nil
+	}
+	return tensor.Data[float64](t)
+}
+
+// hyper lists a group's hyperparameters by state-dict name.
+func (b *base) hyper(g *ParamGroup) []struct {
+	name string
+	p    *float64
+} {
+	type h = struct {
+		name string
+		p    *float64
+	}
+	hs := []h{{"lr", &g.LR}, {"weight_decay", &g.WeightDecay}, {"initial_lr", &g.InitialLR}}
+	if b.kind == "SGD" {
+		hs = append(hs, h{"momentum", &g.Momentum}, h{"dampening", &g.Dampening})
+	} else {
+		hs = append(hs, h{"beta1", &g.Beta1}, h{"beta2", &g.Beta2}, h{"eps", &g.Eps})
+	}
+	return hs
+}
+
+func (b *base) flags(g *ParamGroup) []struct {
+	name string
+	p    *bool
+} {
+	type h = struct {
+		name string
+		p    *bool
+	}
+	if b.kind == "SGD" {
+		return []h{{"nesterov", &g.Nesterov}}
+	}
+	return []h{{"amsgrad", &g.AMSGrad}}
+}
+
+// StateDict returns the state as a TensorDict that nn.SaveSafetensors can
+// write. Parameters are numbered across groups in order, as PyTorch
+// numbers them; keys:
+//
+//	state.<i>.step, state.<i>.exp_avg, ...      (per parameter with state)
+//	param_groups.<g>.params                     (the indices, float64)
+//	param_groups.<g>.lr, .weight_decay, ...     (float64 scalars)
+//
+// Metadata["optimizer"] names the optimizer kind. The tensors are copies.
+func (b *base) StateDict() *nn.TensorDict {
+	sd := nn.NewTensorDict()
+	sd.Metadata = map[string]string{"optimizer": b.kind}
+	idx := 0
+	for _, g := range b.groups {
+		for _, p := range g.Params {
+			if s := b.state[p]; s != nil {
+				pre := "state." + strconv.Itoa(idx) + "."
+				if b.hasStep {
+					sd.Set(pre+"step", tensor.Scalar(float64(s.step)))
+				}
+				for i, name := range b.stateKey {
+					if s.bufs[i] != nil {
+						sd.Set(pre+name, s.bufs[i].Clone())
+					}
+				}
+			}
+			idx++
+		}
+	}
+	idx = 0
+	for gi, g := range b.groups {
+		pre := "param_groups." + strconv.Itoa(gi) + "."
+		ids := make([]float64, len(g.Params))
+		for i := range ids {
+			ids[i] = float64(idx)
+			idx++
+		}
+		sd.Set(pre+"params", tensor.New(ids, len(ids)))
+		for _, h := range b.hyper(g) {
+			sd.Set(pre+h.name, tensor.Scalar(*h.p))
+		}
+		for _, f := range b.flags(g) {
+			v := 0.0
+			if *f.p {
+				v = 1
+			}
+			sd.Set(pre+f.name, tensor.Scalar(v))
+		}
+	}
+	return sd
+}
+
+// LoadStateDict restores a StateDict. The optimizer must be of the same
+// kind with groups of the same sizes over parameters of the same shapes;
+// otherwise a *LoadError lists every problem and nothing is changed.
+// Hyperparameters are restored from the state dict (as PyTorch does);
+// state tensors are copied and converted to each parameter's dtype.
+func (b *base) LoadStateDict(sd *nn.TensorDict) error {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	if k := sd.Metadata["optimizer"]; k != b.kind {
+		bad("state dict is for optimizer %q, not %q", k, b.kind)
+	}
+	used := map[string]bool{}
+	get := func(key string, shape []int) *tensor.Tensor {
+		t, ok := sd.Get(key)
+		if !ok {
+			bad("missing key %q", key)
+			return nil
+		}
+		used[key] = true
+		if !slices.Equal(t.Shape(), shape) {
+			bad("size mismatch for %q: shape %v in the state dict, %v in the optimizer", key, t.Shape(), shape)
+			return nil
+		}
+		return t
+	}
+	var params []*nn.Parameter
+	type load struct {
+		dst *float64
+		src *tensor.Tensor
+	}
+	type loadFlag struct {
+		dst *bool
+		src *tensor.Tensor
+	}
+	var loads []load
+	var loadFlags []loadFlag
+	for gi, g := range b.groups {
+		pre := "param_groups." + strconv.Itoa(gi) + "."
+		if t := get(pre+"params", []int{len(g.Params)}); t != nil {
+			for i, v := range t.Float64s() {
+				if int(v) != len(params)+i {
+					bad("%sparams: parameter %d has index %v, want %d", pre, i, v, len(params)+i)
+					break
+				}
+			}
+		}
+		for _, h := range b.hyper(g) {
+			if t := get(pre+h.name, nil); t != nil {
+				loads = append(loads, load{h.p, t})
+			}
+		}
+		for _, f := range b.flags(g) {
+			if t := get(pre+f.name, nil); t != nil {
+				loadFlags = append(loadFlags, loadFlag{f.p, t})
+			}
+		}
+		params = append(params, g.Params...)
+	}
+	newState := map[*nn.Parameter]*paramState{}
+	for i, p := range params {
+		pre := "state." + strconv.Itoa(i) + "."
+		var s paramState
+		have := false
+		if b.hasStep {
+			if _, ok := sd.Get(pre + "step"); ok {
+				if t := get(pre+"step", nil); t != nil {
+					s.step = int64(t.Item())
+					have = true
+				}
+			}
+		}
+		for j, name := range b.stateKey {
+			if _, ok := sd.Get(pre + name); !ok {
+				continue
+			}
+			if t := get(pre+name, p.Value().Shape()); t != nil {
+				s.bufs[j] = t.To(p.Value().DType()).Clone()
+				have = true
+			}
+		}
+		if have {
+			if b.hasStep {
+				// Adam's state is all or nothing.
+				for j, name := range b.stateKey {
+					_, present := sd.Get(pre + name)
+					if !present && (j < 2 || b.groupOf(p).AMSGrad) {
+						bad("missing key %q", pre+name)
+					}
+				}
+			}
+			newState[p] = &s
+		}
+	}
+	for _, k := range sd.Keys() {
+		if !used[k] {
+			bad("unexpected key %q", k)
+		}
+	}
+	if len(probs) > 0 {
+		return &LoadError{Optimizer: b.kind, Problems: probs}
+	}
+	for _, l := range loads {
+		*l.dst = l.src.Item()
+	}
+	for _, l := range loadFlags {
+		*l.dst = l.src.Item() != 0
+	}
+	b.state = newState
+	return nil
+}
+
+func (b *base) groupOf(p *nn.Parameter) *ParamGroup {
+	for _, g := range b.groups {
+		if slices.Contains(g.Params, p) {
+			return g
+		}
+	}
+	return nil
+}
