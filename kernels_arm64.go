@@ -137,6 +137,9 @@ func LeakyReluBackwardF32NEON(dst, grad, x []float32, slope float32)
 // field, so only the last product rounds (subnormal results, overflow to
 // +Inf).
 //
+// Measured: all 2^32 float32 inputs, max 1 ulp from math.Exp rounded to
+// float32 (98.2% exact).
+//
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0-V1 x, V2-V11 scratch,
 // V16-V19 and V29-V31 constants.
 //
@@ -150,6 +153,9 @@ func ExpF32NEON(dst, x []float32)
 // + k·ln2 (ln2 in two parts); then x < 0 gives NaN, ±0 gives -Inf, +Inf and
 // NaN give x.
 //
+// Measured: all 2^32 float32 inputs, max 1 ulp from math.Log rounded to
+// float32 (99.7% exact).
+//
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0-V1 x, V2-V15 scratch,
 // V16-V22 and V28-V31 constants.
 //
@@ -162,6 +168,9 @@ func LogF32NEON(dst, x []float32)
 // x·x²P(x²); otherwise 1 - 2/(exp(2a)+1) with the Exp code inline; then the
 // sign bit of x is put back.
 //
+// Measured: all 2^32 float32 inputs, max 1 ulp from math.Tanh rounded to
+// float32 (99.8% exact).
+//
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0-V1 x, V2-V15 scratch,
 // V16-V22 and V28-V31 constants.
 //
@@ -172,6 +181,9 @@ func TanhF32NEON(dst, x []float32)
 //
 // Method: e = exp(-|x|) with the Exp code inline; dst = (x < 0 ? e : 1)/(1+e)
 // (FDIV), so neither tail loses precision.
+//
+// Measured: all 2^32 float32 inputs, max 3 ulp (15 inputs; 2 ulp for 529210)
+// from the float64 formula rounded to float32 (96.8% exact).
 //
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0-V1 x, V2-V13 scratch,
 // V16-V20 and V29-V31 constants.
@@ -372,6 +384,9 @@ func LeakyReluBackwardF64NEON(dst, grad, x []float64, slope float64)
 // = 1 - ((lo - r·c/(2-c)) - hi); times 2^(k>>1) and then 2^(k-(k>>1)), so only
 // the last product rounds.
 //
+// Measured: max 1 ulp from math.Exp over 2^24 inputs (half in [-750, 750],
+// half random bit patterns).
+//
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0-V1 x, V2-V13 scratch,
 // V16-V20 and V28-V31 constants.
 //
@@ -385,6 +400,9 @@ func ExpF64NEON(dst, x []float64)
 // f/(2+f), R(s²) from Lg1..Lg7, k·Ln2Hi - ((f²/2 - (s·(f²/2+R) + k·Ln2Lo)) -
 // f); then x < 0 gives NaN, ±0 gives -Inf, +Inf and NaN give x.
 //
+// Measured: max 1 ulp from math.Log over 2^24 inputs (half random positive,
+// half random bit patterns).
+//
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0 x, V1-V8 scratch,
 // V16-V23 and V26-V31 constants.
 //
@@ -397,6 +415,9 @@ func LogF64NEON(dst, x []float64)
 // math.Tanh, x + x·s·P(s)/Q(s) with s = x²; otherwise 1 - 2/(exp(2a)+1) with
 // the Exp code inline; then the sign bit of x is put back.
 //
+// Measured: max 1 ulp from math.Tanh over 2^24 inputs (half normal around 0 at
+// scales 2^-8..2^3, half random bit patterns).
+//
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0 x, V1-V8 scratch,
 // V16-V23 and V25-V31 constants.
 //
@@ -407,6 +428,9 @@ func TanhF64NEON(dst, x []float64)
 //
 // Method: e = exp(-|x|) with the Exp code inline; dst = (x < 0 ? e : 1)/(1+e)
 // (FDIV), so neither tail loses precision.
+//
+// Measured: max 1 ulp from the float64 formula over 2^24 inputs (half in
+// [-750, 750], half random bit patterns).
 //
 // Registers: R0 dst, R1 x, R3 count, R9 constants; V0-V1 x, V2-V15 scratch,
 // V16-V21 and V28-V31 constants.

@@ -9,13 +9,14 @@
 // by _neon/enc.go and checked against aarch64-linux-gnu-as by its tests.
 // Native lines use Go's order (VFMLA V1.S4, V2.S4, V0.S4 is V0 += V2*V1).
 //
-// Register conventions: R0 the output pointer, R1 and R2 input pointers,
-// R3 the element count, R9 the constant table; V0-V15 data and scratch,
-// V16-V31 constants loaded before the loops (whole-register "splats" from
-// V16 up, values packed per lane for by-element instructions from V31
-// down). Loops: a main loop over several vectors, a one-vector loop, then
-// one element at a time (FMOVS/FMOVD loads zero the other lanes and only
-// lane 0 is stored), so no routine touches memory outside its slices.
+// Usual registers (each routine's are listed in kernels_arm64.go): R0 the
+// output pointer, R1 and R2 input pointers, R3 the element count, R9 the
+// constant table; V0-V15 data and scratch, V16-V31 constants loaded before
+// the loops (whole-register "splats" from V16 up, values packed per lane
+// for by-element instructions from V31 down). Loops: a main loop over
+// several vectors, a one-vector loop, then one element at a time
+// (FMOVS/FMOVD loads zero the other lanes and only lane 0 is stored), so
+// no routine touches memory outside its slices.
 
 #include "textflag.h"
 

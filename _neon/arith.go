@@ -1,7 +1,5 @@
 package main
 
-import "fmt"
-
 // Elementwise arithmetic, Axpy, Scale, Fill and the ReLU family: four
 // vectors per main iteration (16 float32 or 8 float64).
 
@@ -144,5 +142,3 @@ func broadcast(g *gen, t *dtype, arg string, v V) V {
 	g.dup(t, v, Lane{v, 0})
 	return v
 }
-
-var _ = fmt.Sprint

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,5 +174,3 @@ func TestRegisterNotes(t *testing.T) {
 		}
 	}
 }
-
-var _ = fmt.Sprint

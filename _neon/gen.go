@@ -155,8 +155,7 @@ type pool struct {
 	t      *dtype
 	splats []uint64 // bits, register V16+i
 	lanes  []uint64 // bits, register 31-i/L, lane i%L
-	free   V        // registers the routine claims beyond the pool (extra)
-	extra  int
+	extra  int      // registers claimed by reg(), after the splats
 }
 
 func newPool(t *dtype) *pool { return &pool{t: t} }
@@ -164,6 +163,9 @@ func newPool(t *dtype) *pool { return &pool{t: t} }
 func (p *pool) splat(bits uint64) V {
 	if i := slices.Index(p.splats, bits); i >= 0 {
 		return V(16 + i)
+	}
+	if p.extra > 0 {
+		panic("pool: splat after reg")
 	}
 	p.splats = append(p.splats, bits)
 	p.check()
@@ -195,15 +197,10 @@ func (p *pool) reg() V {
 func (p *pool) nLaneRegs() int { return (len(p.lanes) + p.t.L() - 1) / p.t.L() }
 
 func (p *pool) check() {
-	if p.extra > 0 && len(p.splats) > 0 && p.extraBase() != V(16+len(p.splats)) {
-		panic("pool: splat allocated after reg()")
-	}
 	if 16+len(p.splats)+p.extra > 32-p.nLaneRegs() {
 		panic("pool: out of registers")
 	}
 }
-
-func (p *pool) extraBase() V { return V(16 + len(p.splats)) }
 
 // regs returns the table contents in register order: register number and
 // its 16 bytes as two little-endian 64-bit words.
