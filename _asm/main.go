@@ -140,6 +140,7 @@ func generate(pkg string) (s, g []byte, err error) {
 // op+dtype+ISA and the signature comes from sigs with T replaced.
 func routine(op string, t *dtype, method ...string) {
 	name := op + t.name + "AVX2"
+	clear(hoisted)
 	sig := strings.ReplaceAll(sigs[op], "T", t.gotyp)
 	asm.Function(name)
 	asm.Attributes(attr.NOSPLIT) // leaves; MaxIdx resets this for its stack frame

@@ -17,16 +17,17 @@ import (
 const prefetchDist = 2048
 
 func init() {
-	unary := func(op string, body func(t *dtype, x Op) VecVirtual, method func(t *dtype) []string) {
+	unary := func(op string, body func(t *dtype, x Op) VecVirtual, method func(t *dtype) []string, setup func(t *dtype)) {
 		gen[op] = func(t *dtype) {
 			mapKernel(mapSpec{op: op, t: t, first: "dst", ins: []string{"x"}, out: "dst", nt: true, unroll: 2, prefetch: prefetchDist,
+				setup:  func() { setup(t) },
 				method: append(method(t), measured(op, t)...),
 				body:   func(in []Op) VecVirtual { return body(t, in[0]) }})
 		}
 	}
 	unary("Exp", func(t *dtype, x Op) VecVirtual { return expBody(t, x, anySign) }, func(t *dtype) []string {
 		return expMethod(t)
-	})
+	}, func(t *dtype) { hoistExp(t, anySign) })
 	unary("Log", logBody, func(t *dtype) []string {
 		if t.single() {
 			return []string{
@@ -42,7 +43,7 @@ func init() {
 			"R(s²) with Lg1..Lg7, k*ln2 split in two; specials blended:",
 			"+Inf and NaN give x, ±0 gives -Inf, x < 0 gives NaN.",
 		}
-	})
+	}, func(*dtype) {})
 	unary("Tanh", tanhBody, func(t *dtype) []string {
 		small := "the Cephes tanhf odd polynomial"
 		if !t.single() {
@@ -53,13 +54,13 @@ func init() {
 			"otherwise 1 - 2/(exp(2a)+1) with the Exp code inline; then the sign",
 			"of x is OR-ed back (so tanh(-0) = -0, NaN stays NaN).",
 		}
-	})
+	}, func(*dtype) {})
 	unary("Sigmoid", sigmoidBody, func(t *dtype) []string {
 		return []string{
 			"Method: e = exp(-|x|) with the Exp code inline; dst = (x < 0 ? e : 1)/(1+e),",
 			"choosing by the sign bit of x (VBLENDV), so neither tail loses precision.",
 		}
-	})
+	}, func(t *dtype) { hoistExp(t, nonPos) })
 }
 
 // measured states the accuracy found by exhaustive (float32: all 2^32
@@ -120,38 +121,40 @@ const (
 	nonNeg                  // Tanh (2|x|)
 )
 
-// expBody returns exp(x) for every lane of x (memory or register, not
-// modified); NaN lanes give NaN.
-func expBody(t *dtype, x Op, rng expRange) VecVirtual {
-	var (
-		hi, lo, magic0, ln2hi, ln2lo float64
-		shift                        uint8
-		bias                         int
-	)
+// expConsts are the constants of expBody for one dtype and argument range.
+type expConsts struct {
+	hi, lo, magic, ln2hi, ln2lo float64
+	shift                       uint8
+	poly                        []float64 // Horner coefficients, highest degree first
+}
+
+func expConstsFor(t *dtype, rng expRange) expConsts {
+	var c expConsts
+	var magic0 float64
+	var bias int
 	if t.single() {
-		hi, lo = 89, -110
-		magic0, shift, bias = 0x1.8p23, 23, 127
-		ln2hi, ln2lo = 0.693359375, -2.12194440e-4
+		c.hi, c.lo = 89, -110
+		magic0, c.shift, bias = 0x1.8p23, 23, 127
+		c.ln2hi, c.ln2lo = 0.693359375, -2.12194440e-4
+		// 1 + r + r²P(r) in Horner form 1 + r(1 + rP(r)), P of degree 4
+		// fitted by Remez for the least relative error on |r| <= ln2/2
+		// (0.07 ulp; Cephes expf needs degree 5 for the same).
+		c.poly = []float64{1.3893402861e-03, 8.3702626732e-03, 4.1667090158e-02,
+			1.6666506067e-01, 4.9999998131e-01, 1, 1}
 	} else {
-		hi, lo = 710, -746
-		magic0, shift, bias = 0x1.8p52, 52, 1023
-		ln2hi, ln2lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		c.hi, c.lo = 710, -746
+		magic0, c.shift, bias = 0x1.8p52, 52, 1023
+		c.ln2hi, c.ln2lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		// Taylor series to degree 13: truncation below 0.05 ulp on |r| <= ln2/2.
+		c.poly = make([]float64, 14)
+		f := 1.0
+		for k := 0; k <= 13; k++ {
+			if k > 0 {
+				f *= float64(k)
+			}
+			c.poly[13-k] = 1 / f
+		}
 	}
-
-	// Clamp so that n below fits the exponent arithmetic; MINPS/MAXPS
-	// return their second (Intel) source, here x, when x is NaN.
-	xc := asm.YMM()
-	if rng != nonPos {
-		t.movu(t.c(hi), xc)
-		t.min(x, xc, xc)
-		x = xc
-	}
-	if rng != nonNeg {
-		l := asm.YMM()
-		t.movu(t.c(lo), l)
-		t.max(x, l, xc)
-	}
-
 	// s = x*log2(e) + magic, rounded to an integer: s - magic = n, and the
 	// low bits of s hold k = n + (magic - 1.5*2^shift), the integer used for
 	// the scaling at the end.
@@ -164,34 +167,49 @@ func expBody(t *dtype, x Op, rng expRange) VecVirtual {
 	case nonNeg:
 		k = bias - 64 // one factor 2^(n-64), then 2^64
 	}
-	magic := magic0 + float64(k)
-	s, n := asm.YMM(), asm.YMM()
-	t.movu(t.c(magic), s)
-	t.fmadd231(t.c(math.Log2E), xc, s)
-	t.sub(t.c(magic), s, n)
-	t.fnmadd231(t.c(ln2hi), n, xc) // r = x - n*ln2hi (exact)
-	t.fnmadd231(t.c(ln2lo), n, xc) // r -= n*ln2lo
-	r := xc
+	c.magic = magic0 + float64(k)
+	return c
+}
 
-	var p VecVirtual
-	if t.single() {
-		// 1 + r + r²P(r) in Horner form 1 + r(1 + rP(r)), P of degree 4
-		// fitted by Remez for the least relative error on |r| <= ln2/2
-		// (0.07 ulp; Cephes expf needs degree 5 for the same).
-		p = horner(t, r, 1.3893402861e-03, 8.3702626732e-03, 4.1667090158e-02,
-			1.6666506067e-01, 4.9999998131e-01, 1, 1)
-	} else {
-		// Taylor series to degree 13: truncation below 0.05 ulp on |r| <= ln2/2.
-		c := make([]float64, 14)
-		f := 1.0
-		for k := 0; k <= 13; k++ {
-			if k > 0 {
-				f *= float64(k)
-			}
-			c[13-k] = 1 / f
-		}
-		p = horner(t, r, c...)
+// hoistExp loads the float32 constants of expBody (clamp bounds, range
+// reduction, polynomial: 12 registers) into registers, for a kernel's
+// setup; the body needs 3 more and a masked tail 1.
+func hoistExp(t *dtype, rng expRange) {
+	if !t.single() {
+		return // 14 Taylor coefficients do not fit beside the body
 	}
+	c := expConstsFor(t, rng)
+	t.hoist(append([]float64{c.hi, c.lo, math.Log2E, c.magic, c.ln2hi, c.ln2lo}, c.poly...)...)
+}
+
+// expBody returns exp(x) for every lane of x (memory or register, not
+// modified); NaN lanes give NaN.
+func expBody(t *dtype, x Op, rng expRange) VecVirtual {
+	c := expConstsFor(t, rng)
+	shift := c.shift
+
+	// Clamp so that n below fits the exponent arithmetic; MINPS/MAXPS
+	// return their second (Intel) source, here x, when x is NaN.
+	xc := asm.YMM()
+	if rng != nonPos {
+		t.movu(t.c(c.hi), xc)
+		t.min(x, xc, xc)
+		x = xc
+	}
+	if rng != nonNeg {
+		l := asm.YMM()
+		t.movu(t.c(c.lo), l)
+		t.max(x, l, xc)
+	}
+
+	s, n := asm.YMM(), asm.YMM()
+	t.movu(t.c(c.magic), s)
+	t.fmadd231(t.c(math.Log2E), xc, s)
+	t.sub(t.c(c.magic), s, n)
+	t.fnmadd231(t.c(c.ln2hi), n, xc) // r = x - n*ln2hi (exact)
+	t.fnmadd231(t.c(c.ln2lo), n, xc) // r -= n*ln2lo
+	r := xc
+	p := horner(t, r, c.poly...)
 
 	a := asm.YMM()
 	if rng == anySign {

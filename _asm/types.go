@@ -128,7 +128,42 @@ func table(name string, lanes int, bits uint64, size int) Mem {
 }
 
 // c is the constant v of type t broadcast to a YMM-sized table.
-func (t *dtype) c(v float64) Mem {
+func (t *dtype) c(v float64) Op {
+	if r, ok := hoisted[t.ckey(v)]; ok {
+		return r
+	}
+	return t.cmem(v)
+}
+
+// hoisted holds the constants the current routine loaded into registers
+// before its loops (hoist), by ckey; routine() empties it.
+var hoisted = map[string]VecVirtual{}
+
+func (t *dtype) ckey(v float64) string {
+	if t.single() {
+		return fmt.Sprintf("f32_%08x", math.Float32bits(float32(v)))
+	}
+	return fmt.Sprintf("f64_%016x", math.Float64bits(v))
+}
+
+// hoist loads constants into registers once, before a kernel's loops, so
+// that the loop bodies use register operands instead of one 32-byte load
+// per constant per vector (which otherwise bounds the polynomial kernels
+// by load throughput). Only as many as the registers allow: avo's
+// allocator fails generation when a kernel asks for too many.
+func (t *dtype) hoist(vs ...float64) {
+	for _, v := range vs {
+		if _, ok := hoisted[t.ckey(v)]; ok {
+			continue
+		}
+		r := asm.YMM()
+		t.movu(t.cmem(v), r)
+		hoisted[t.ckey(v)] = r
+	}
+}
+
+// cmem is the constant v broadcast to a RODATA table, as a memory operand.
+func (t *dtype) cmem(v float64) Mem {
 	if t.single() {
 		b := math.Float32bits(float32(v))
 		return table(fmt.Sprintf("f32_%08x", b), 8, uint64(b), 4)
