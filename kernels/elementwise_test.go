@@ -201,6 +201,7 @@ func TestElementwise(t *testing.T) {
 // TestElementwiseThreads splits large inputs across more goroutines than
 // cores: pieces must cover everything once, and exact ops stay exact.
 func TestElementwiseThreads(t *testing.T) {
+	lowerGrains(t)
 	forEachPath(t, func(t *testing.T) {
 		for _, threads := range []int{1, 3} {
 			setThreads(t, threads)

@@ -22,6 +22,15 @@ func forEachPath(t *testing.T, fn func(t *testing.T)) {
 	}
 }
 
+// lowerGrains makes kernels split across goroutines from a few thousand
+// elements for the rest of the test, so the split paths are exercised on
+// inputs that stay cheap under emulation and -race.
+func lowerGrains(t *testing.T) {
+	cheap, costly := grainCheap, grainCostly
+	grainCheap, grainCostly = 4096, 1024
+	t.Cleanup(func() { grainCheap, grainCostly = cheap, costly })
+}
+
 // setThreads sets the thread count for the rest of the test.
 func setThreads(t *testing.T, n int) {
 	prev := SetThreads(n)

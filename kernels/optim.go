@@ -149,7 +149,7 @@ func AdamStep[T Float](param, grad, expAvg, expAvgSq, maxExpAvgSq []T, h AdamPar
 	} else {
 		maxExpAvgSq = nil
 	}
-	if k := chunks(len(param), grainCostly*4); k > 1 {
+	if k := chunks(len(param), grainCostly); k > 1 {
 		parallel(len(param), k, func(_, lo, hi int) {
 			var mx []T
 			if maxExpAvgSq != nil {

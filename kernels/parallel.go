@@ -6,15 +6,17 @@ import (
 	"sync/atomic"
 )
 
-// Work below these element counts runs on the calling goroutine: spawning
-// goroutines costs about a microsecond, which must be paid back by the work
-// moved off. The values are measured (see BenchmarkThreads in bench/ and the
-// README): cheap memory-bound ops gain from a second core only once the data
-// is past the L2 cache; transcendentals cost more per element and split
-// earlier. A chunk is never smaller than the grain.
-const (
-	grainCheap  = 1 << 16 // add, mul, axpy, relu, fill, sum, dot, ...
-	grainCostly = 1 << 13 // exp, log, tanh, sigmoid
+// Work below these element counts runs on the calling goroutine; a call
+// splits into pieces of at least this many elements. Measured with
+// BenchmarkGrain (kernels/grain_test.go) on this project's 2-vCPU machine:
+// handing half of an add or exp to a second goroutine costs 20-50% up to
+// 256K float32 elements (the second core starts with the data cold in its
+// cache, and waking it costs microseconds) and starts to pay at 1M (add
+// 1.1×, exp 1.05× there; GEMM, with far more work per byte, scales 1.9×).
+// Variables so that tests can exercise the split on small inputs.
+var (
+	grainCheap  = 1 << 19 // add, mul, axpy, relu, fill, sum, dot, ...
+	grainCostly = 1 << 19 // exp, log, tanh, sigmoid
 )
 
 var threadSetting atomic.Int32 // 0: follow GOMAXPROCS

@@ -93,6 +93,7 @@ func testReduce[T Float](t *testing.T, special bool) {
 }
 
 func TestReduce(t *testing.T) {
+	lowerGrains(t)
 	forEachPath(t, func(t *testing.T) {
 		for _, special := range []bool{false, true} {
 			testReduce[float32](t, special)
@@ -178,6 +179,7 @@ func testMaxIdx[T Float](t *testing.T) {
 }
 
 func TestMaxIdx(t *testing.T) {
+	lowerGrains(t)
 	forEachPath(t, func(t *testing.T) {
 		t.Run("f32", testMaxIdx[float32])
 		t.Run("f64", testMaxIdx[float64])
@@ -194,6 +196,7 @@ func TestMaxIdxEmptyPanics(t *testing.T) {
 }
 
 func TestReduceThreadsDeterministic(t *testing.T) {
+	lowerGrains(t)
 	forEachPath(t, func(t *testing.T) {
 		x := testutil.Values[float32](rand.New(rand.NewPCG(1, 2)), 5*grainCheap, false)
 		setThreads(t, 3)
@@ -207,6 +210,7 @@ func TestReduceThreadsDeterministic(t *testing.T) {
 // TestMaxIdxChunked shrinks the per-call limit so the piecewise path that
 // guards the float32 assembly's int32 index lanes runs on small inputs.
 func TestMaxIdxChunked(t *testing.T) {
+	lowerGrains(t)
 	prev := maxIdxChunk
 	maxIdxChunk = 100
 	t.Cleanup(func() { maxIdxChunk = prev })
