@@ -71,6 +71,9 @@ func TestPathSelection(t *testing.T) {
 	want := []string{"generic"}
 	switch {
 	case !simdtorch.Assembly:
+	case runtime.GOARCH == "amd64" && cpu.X86.HasAVX2 && cpu.X86.HasFMA &&
+		cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL:
+		want = []string{"avx512", "avx2", "generic"}
 	case runtime.GOARCH == "amd64" && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		want = []string{"avx2", "generic"}
 	case runtime.GOARCH == "arm64" && cpu.ARM64.HasASIMD:

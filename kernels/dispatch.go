@@ -59,7 +59,7 @@ var (
 )
 
 // Known path names, in the order SIMDTORCH_KERNELS documents them.
-var knownPaths = []string{"generic", "avx2", "neon"}
+var knownPaths = []string{"generic", "avx2", "avx512", "neon"}
 
 func init() {
 	g32, g64 := genericOps[float32](), genericOps[float64]()
@@ -90,7 +90,7 @@ func lookup(name string) (*impl, error) {
 		name, strings.Join(knownPaths, ", "), strings.Join(Paths(), ", "))
 }
 
-// Path reports the kernel path in use: "avx2", "neon" or "generic". It is
+// Path reports the kernel path in use: "avx512", "avx2", "neon" or "generic". It is
 // chosen once at init from the CPU features (golang.org/x/sys/cpu), unless
 // the environment variable SIMDTORCH_KERNELS names another one.
 func Path() string { return active.Load().name }

@@ -11,14 +11,23 @@ import (
 	st "github.com/simdtorch/simdtorch"
 )
 
-// registerArch puts the avx2 path first when the CPU can run it (cpu.X86.HasAVX2 && cpu.X86.HasFMA).
+// registerArch puts the avx2 path first when the CPU can run it
+// (cpu.X86.HasAVX2 && cpu.X86.HasFMA), and the avx512 path before it when
+// the CPU also has AVX-512 (F, DQ, BW, VL).
 func registerArch() {
 	unsupported["neon"] = "neon is for arm64; this is amd64"
 	if !(cpu.X86.HasAVX2 && cpu.X86.HasFMA) {
 		unsupported["avx2"] = fmt.Sprintf("the CPU lacks AVX2+FMA (HasAVX2=%v, HasFMA=%v)", cpu.X86.HasAVX2, cpu.X86.HasFMA)
+		unsupported["avx512"] = unsupported["avx2"]
 		return
 	}
 	registry = slices.Insert(registry, 0, &impl{name: "avx2", f32: avx2Ops32(), f64: avx2Ops64()})
+	if !hasAVX512() {
+		unsupported["avx512"] = fmt.Sprintf("the CPU lacks AVX-512 F+DQ+BW+VL (HasAVX512F=%v, DQ=%v, BW=%v, VL=%v)",
+			cpu.X86.HasAVX512F, cpu.X86.HasAVX512DQ, cpu.X86.HasAVX512BW, cpu.X86.HasAVX512VL)
+		return
+	}
+	registry = slices.Insert(registry, 0, &impl{name: "avx512", f32: avx512Ops32(), f64: avx512Ops64()})
 }
 
 func avx2Ops32() *ops[float32] {

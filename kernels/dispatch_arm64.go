@@ -13,6 +13,7 @@ import (
 // registerArch puts the neon path first when the CPU can run it (cpu.ARM64.HasASIMD).
 func registerArch() {
 	unsupported["avx2"] = "avx2 is for amd64; this is arm64"
+	unsupported["avx512"] = "avx512 is for amd64; this is arm64"
 	if !(cpu.ARM64.HasASIMD) {
 		unsupported["neon"] = "the CPU lacks ASIMD"
 		return

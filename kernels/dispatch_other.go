@@ -7,4 +7,5 @@ package kernels
 func registerArch() {
 	unsupported["avx2"] = "this build has no assembly (purego, gccgo or another architecture)"
 	unsupported["neon"] = unsupported["avx2"]
+	unsupported["avx512"] = unsupported["avx2"]
 }
