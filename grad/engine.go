@@ -109,14 +109,34 @@ func accumulate(x *Variable, g *tensor.Tensor, owned bool) {
 }
 
 func accumulateLeaf(x *Variable, g *tensor.Tensor, owned bool) {
-	if x.grad == nil {
+	switch {
+	case x.grad == nil:
 		if !owned || !g.IsContiguous() {
 			g = g.Clone()
 		}
 		x.grad = g
-		return
+	case x.staleGrad:
+		x.grad.CopyFrom(g)
+		x.staleGrad = false
+	default:
+		x.grad.AddInPlace(g)
 	}
-	x.grad.AddInPlace(g)
+}
+
+// leafGradInto returns the tensor a backward function may write x's
+// gradient into directly, and the beta to apply to what it holds (0:
+// overwrite, 1: accumulate): x must be a leaf whose kept gradient is a
+// contiguous tensor of dtype dt. ok is false otherwise (the caller makes
+// a new tensor and gives it).
+func leafGradInto(x *Variable, dt tensor.DType) (dst *tensor.Tensor, beta float64, ok bool) {
+	if x.fn != nil || x.grad == nil || x.retainGrad || !x.grad.IsContiguous() || x.grad.DType() != dt {
+		return nil, 0, false
+	}
+	if x.staleGrad {
+		x.staleGrad = false
+		return x.grad, 0, true
+	}
+	return x.grad, 1, true
 }
 
 // BackwardOption configures a backward pass.
@@ -225,11 +245,15 @@ func (v *Variable) run(seed *tensor.Tensor, owned bool, opts []BackwardOption) {
 }
 
 func accumulateLeafRetained(x *Variable, g *tensor.Tensor) {
-	if x.grad == nil {
+	switch {
+	case x.grad == nil:
 		x.grad = g.Clone()
-		return
+	case x.staleGrad:
+		x.grad.CopyFrom(g)
+		x.staleGrad = false
+	default:
+		x.grad.AddInPlace(g)
 	}
-	x.grad.AddInPlace(g)
 }
 
 // topo returns the nodes reachable from root through inputs that require

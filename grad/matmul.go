@@ -185,10 +185,20 @@ func linear(x, w, b *Variable) *Variable {
 			give(x, g2.MatMul(wv).Reshape(x.value.Shape()...))
 		}
 		if w.requiresGrad {
-			give(w, g2.T().MatMul(xv))
+			// A leaf weight keeping its gradient (ZeroGradInPlace, or a
+			// second use) gets gᵀ·x written or added straight into it.
+			if dst, beta, ok := leafGradInto(w, g2.DType()); ok && g2.DType() == xv.DType() {
+				dst.AddMMInPlace(g2.T(), xv, tensor.Beta(beta))
+			} else {
+				give(w, g2.T().MatMul(xv))
+			}
 		}
 		if b != nil && b.requiresGrad {
-			give(b, sumRows(g2))
+			if dst, beta, ok := leafGradInto(b, g2.DType()); ok && g2.IsContiguous() && g2.Size(0) > 0 {
+				sumRowsInto(dst, g2, beta)
+			} else {
+				give(b, sumRows(g2))
+			}
 		}
 	})
 }
@@ -207,6 +217,29 @@ func sumRows(g *tensor.Tensor) *tensor.Tensor {
 		addRowsInto(tensor.Data[float64](out), tensor.Data[float64](g), rows, n)
 	}
 	return out
+}
+
+// sumRowsInto writes (beta 0) or adds (beta 1) the sum of the rows of the
+// contiguous matrix g, which has at least one row, into dst.
+func sumRowsInto(dst, g *tensor.Tensor, beta float64) {
+	rows, n := g.Size(0), g.Size(1)
+	if g.DType() == tensor.Float32 {
+		d, s := tensor.Data[float32](dst), tensor.Data[float32](g)
+		if beta == 0 {
+			copy(d, s[:n])
+		} else {
+			kernels.Add(d, d, s[:n])
+		}
+		addRowsInto(d, s, rows, n)
+	} else {
+		d, s := tensor.Data[float64](dst), tensor.Data[float64](g)
+		if beta == 0 {
+			copy(d, s[:n])
+		} else {
+			kernels.Add(d, d, s[:n])
+		}
+		addRowsInto(d, s, rows, n)
+	}
 }
 
 func addRowsInto[T kernels.Float](dst, src []T, rows, n int) {

@@ -25,6 +25,10 @@ type Variable struct {
 	requiresGrad bool
 	noGrad       bool // no-grad mode: ops on it record nothing
 	retainGrad   bool
+	// staleGrad says grad's buffer is kept but its values are logically
+	// zero (ZeroGradInPlace): the next accumulation overwrites instead of
+	// adding, and Grad writes the zeros if nothing did.
+	staleGrad bool
 }
 
 // New returns a leaf Variable holding t (shared, not copied) that does not
@@ -77,19 +81,41 @@ func (v *Variable) Value() *tensor.Tensor { return v.value }
 // Grad returns the gradient accumulated by backward passes: nil until a
 // backward pass reaches v (and after ZeroGrad). Only leaves that require
 // grad, and non-leaves after RetainGrad, get one.
-func (v *Variable) Grad() *tensor.Tensor { return v.grad }
+func (v *Variable) Grad() *tensor.Tensor {
+	if v.staleGrad {
+		v.grad.Fill(0)
+		v.staleGrad = false
+	}
+	return v.grad
+}
 
 // SetGrad replaces the gradient (nil clears it). It must have v's shape.
 func (v *Variable) SetGrad(g *tensor.Tensor) {
 	if g != nil && !sameShape(g, v.value) {
 		panic(misuse("SetGrad", "assigned grad has shape "+fmtShape(g.Shape())+" but the variable has shape "+fmtShape(v.value.Shape())))
 	}
-	v.grad = g
+	v.grad, v.staleGrad = g, false
 }
 
 // ZeroGrad drops the gradient, so the next backward pass starts from zero
 // (PyTorch's zero_grad(set_to_none=True), its default since 2.0).
-func (v *Variable) ZeroGrad() { v.grad = nil }
+func (v *Variable) ZeroGrad() { v.grad, v.staleGrad = nil, false }
+
+// ZeroGradInPlace sets the gradient to zero and keeps its tensor
+// (zero_grad(set_to_none=False), PyTorch 1.13's default): Grad returns
+// the same tensor, holding zeros, and backward passes accumulate into it,
+// so a training loop allocates no gradient memory after its first step.
+// Nothing happens when there is no gradient.
+//
+// The zeros are written lazily: a backward pass that reaches v overwrites
+// the old values instead of adding to zeros, and Grad writes the zeros
+// only when no pass did. Either way what Grad returns is what
+// zero_grad(set_to_none=False) would leave.
+func (v *Variable) ZeroGradInPlace() {
+	if v.grad != nil {
+		v.staleGrad = true
+	}
+}
 
 // RequiresGrad reports whether gradients flow to v.
 func (v *Variable) RequiresGrad() bool { return v.requiresGrad }

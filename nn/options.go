@@ -41,6 +41,7 @@ type config struct {
 	groups        int
 	nonRecursive  bool
 	nonStrict     bool
+	keepGrad      bool
 }
 
 func defaultConfig() config {
@@ -165,3 +166,10 @@ func NonRecursive() Option {
 // missing and unexpected ones instead of failing (strict=False). Shape
 // mismatches are still errors.
 func NonStrict() Option { return Option{"NonStrict", func(c *config) { c.nonStrict = true }} }
+
+// SetToNone chooses how ZeroGrad clears gradients, as zero_grad's
+// set_to_none: true (the default, PyTorch's since 2.0) drops them;
+// false zeroes them in place and keeps their tensors (PyTorch 1.13's
+// default), so later backward passes write into the same memory and a
+// training loop allocates no gradients after its first step. For ZeroGrad.
+func SetToNone(b bool) Option { return Option{"SetToNone", func(c *config) { c.keepGrad = !b }} }

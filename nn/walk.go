@@ -520,9 +520,15 @@ func RequiresGrad(m Model, b bool) {
 }
 
 // ZeroGrad drops the gradients of every parameter of m (zero_grad with
-// set_to_none=True, PyTorch's default).
-func ZeroGrad(m Model) {
+// set_to_none=True, PyTorch's default), or with SetToNone(false) sets
+// them to zero in place (grad.Variable.ZeroGradInPlace).
+func ZeroGrad(m Model, opts ...Option) {
+	c := applyOptions("ZeroGrad", opts, "SetToNone")
 	for p := range Parameters(m) {
-		p.ZeroGrad()
+		if c.keepGrad {
+			p.ZeroGradInPlace()
+		} else {
+			p.ZeroGrad()
+		}
 	}
 }

@@ -17,8 +17,8 @@ type Optimizer interface {
 	// Grad is nil are skipped, as in PyTorch.
 	Step()
 	// ZeroGrad drops every parameter's gradient (zero_grad with
-	// set_to_none=True).
-	ZeroGrad()
+	// set_to_none=True), or with SetToNone(false) zeroes it in place.
+	ZeroGrad(opts ...Option)
 	// ParamGroups returns the groups (shared, not copied): changing a
 	// group's LR or other field takes effect at the next Step, which is
 	// how schedulers work.
@@ -119,10 +119,15 @@ func checkCommon(op string, g *ParamGroup) {
 func (b *base) ParamGroups() []*ParamGroup { return b.groups }
 
 // ZeroGrad drops the gradient of every parameter.
-func (b *base) ZeroGrad() {
+func (b *base) ZeroGrad(opts ...Option) {
+	c := applyOptions("ZeroGrad", config{}, opts, "SetToNone")
 	for _, g := range b.groups {
 		for _, p := range g.Params {
-			p.ZeroGrad()
+			if c.keepGrad {
+				p.ZeroGradInPlace()
+			} else {
+				p.ZeroGrad()
+			}
 		}
 	}
 }

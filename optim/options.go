@@ -23,6 +23,7 @@ type config struct {
 	gamma     float64
 	lastEpoch int
 	etaMin    float64
+	keepGrad  bool
 }
 
 // LR sets the learning rate (lr).
@@ -89,3 +90,12 @@ func applyOptions(op string, c config, opts []Option, allowed ...string) config 
 	}
 	return c
 }
+
+// SetToNone chooses how ZeroGrad clears gradients, as zero_grad's
+// set_to_none: true (the default, PyTorch's since 2.0) drops them;
+// false zeroes them in place and keeps their tensors (PyTorch 1.13's
+// default), so the backward passes write into the same memory and a
+// training loop allocates no gradients after its first step. Parameters
+// then always have a gradient, zeros when a pass did not reach them, and
+// Step updates them as PyTorch does. For ZeroGrad.
+func SetToNone(b bool) Option { return Option{"SetToNone", func(c *config) { c.keepGrad = !b }} }
