@@ -136,6 +136,7 @@ type result struct {
 	loss       []float64       // mean training loss of each epoch
 	epochTimes []time.Duration // training time of each epoch, evaluation excluded
 	samples    int             // training samples per epoch
+	heap       []uint64        // Go heap in use after each epoch, bytes
 }
 
 // newModel returns the MLP, initialised from tensor's default generator
@@ -205,6 +206,7 @@ func run(cfg config, stdout, stderr io.Writer) (*result, error) {
 		res.loss = append(res.loss, loss)
 		res.epochTimes = append(res.epochTimes, el)
 		res.accuracy = append(res.accuracy, acc)
+		res.heap = append(res.heap, heapInUse())
 		fmt.Fprintf(stdout, "epoch %d/%d  loss %.4f  test accuracy %.2f%%  %.2f s (%.0f samples/s)\n",
 			ep+1, cfg.epochs, loss, 100*acc, el.Seconds(), float64(train.len())/el.Seconds())
 	}
@@ -222,6 +224,16 @@ func run(cfg config, stdout, stderr io.Writer) (*result, error) {
 			float64(train.len())/mean.Seconds(), float64(t.steps())/mean.Seconds())
 	}
 	fmt.Fprintf(stdout, "  test accuracy  %.2f%% after %s (%d images)\n", 100*res.accuracy[len(res.accuracy)-1], plural(cfg.epochs, "epoch"), test.len())
+	if len(res.heap) > 0 {
+		fmt.Fprintf(stdout, "  memory         Go heap in use after each epoch (MiB):")
+		for _, h := range res.heap {
+			fmt.Fprintf(stdout, " %.1f", float64(h)/(1<<20))
+		}
+		if rss, ok := peakRSS(); ok {
+			fmt.Fprintf(stdout, "; peak RSS %.1f MiB", float64(rss)/(1<<20))
+		}
+		fmt.Fprintln(stdout)
+	}
 	if cfg.save != "" {
 		sd := nn.StateDict(net)
 		sd.Metadata = map[string]string{"format": "pt"}
@@ -331,7 +343,9 @@ func (t *trainer) epoch(bar *progress) float64 {
 		if bs < t.x.Size(0) { // the last, partial batch
 			x = grad.New(tensor.New(t.xb[:bs*pixels], bs, pixels))
 		}
-		t.opt.ZeroGrad()
+		// zero_grad(set_to_none=False): the gradients keep their memory
+		// and backward writes into it, so steps allocate no gradients.
+		t.opt.ZeroGrad(optim.SetToNone(false))
 		loss := grad.CrossEntropyInts(t.net.Forward(x), t.yb[:bs])
 		loss.Backward()
 		t.opt.Step()
