@@ -9235,3 +9235,2259 @@ store:
 	VMOVUPD Y11, 32(R9)(R8*2)
 	VZEROUPPER
 	RET
+
+// func SGDStepF32AVX2(param []float32, grad []float32, buf []float32, k [4]float32, flags int)
+// Requires: AVX
+TEXT ·SGDStepF32AVX2(SB), NOSPLIT, $0-96
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+	XORQ SI, SI
+	MOVQ flags+88(FP), DI
+	CMPQ DI, $0x00
+	JEQ  v0
+	CMPQ DI, $0x02
+	JEQ  v2
+	CMPQ DI, $0x01
+	JEQ  v1
+	CMPQ DI, $0x09
+	JEQ  v9
+	CMPQ DI, $0x05
+	JEQ  v5
+	CMPQ DI, $0x0d
+	JEQ  v13
+	CMPQ DI, $0x03
+	JEQ  v3
+	CMPQ DI, $0x0b
+	JEQ  v11
+	CMPQ DI, $0x07
+	JEQ  v7
+	JMP  v15
+
+v0:
+	// Variant: momentum 0.
+	VBROADCASTSS k_1+76(FP), Y0
+
+v0loop:
+	LEAQ    16(SI), BX
+	CMPQ    BX, AX
+	JA      v0loop1
+	VMOVUPS (CX)(SI*4), Y1
+	VMOVUPS (DX)(SI*4), Y2
+	VMULPS  Y2, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y1
+	VMOVUPS 32(DX)(SI*4), Y2
+	VMULPS  Y2, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, 32(CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v0loop
+
+v0loop1:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v0tail
+	VMOVUPS (CX)(SI*4), Y1
+	VMOVUPS (DX)(SI*4), Y2
+	VMULPS  Y2, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v0loop1
+
+v0tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (CX)(SI*4), Y1, Y2
+	VMASKMOVPS (DX)(SI*4), Y1, Y3
+	VMULPS     Y3, Y0, Y0
+	VADDPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)(SI*4)
+	JMP        done
+
+v2:
+	// Variant: momentum 0, weight decay.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_0+72(FP), Y1
+
+v2loop:
+	LEAQ    16(SI), BX
+	CMPQ    BX, AX
+	JA      v2loop1
+	VMOVUPS (CX)(SI*4), Y2
+	VMOVUPS (DX)(SI*4), Y3
+	VMULPS  Y2, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y2
+	VMOVUPS 32(DX)(SI*4), Y3
+	VMULPS  Y2, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, 32(CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v2loop
+
+v2loop1:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v2tail
+	VMOVUPS (CX)(SI*4), Y2
+	VMOVUPS (DX)(SI*4), Y3
+	VMULPS  Y2, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v2loop1
+
+v2tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y2
+	VMASKMOVPS (CX)(SI*4), Y2, Y3
+	VMASKMOVPS (DX)(SI*4), Y2, Y4
+	VMULPS     Y3, Y1, Y1
+	VADDPS     Y1, Y4, Y4
+	VMULPS     Y4, Y0, Y1
+	VADDPS     Y1, Y3, Y3
+	VMASKMOVPS Y3, Y2, (CX)(SI*4)
+	JMP        done
+
+v1:
+	// Variant: momentum.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_2+80(FP), Y1
+	VBROADCASTSS k_3+84(FP), Y2
+
+v1loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v1loop1
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  (BX)(SI*4), Y1, Y5
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y5, Y5
+	VMOVUPS Y5, (BX)(SI*4)
+	VMULPS  Y5, Y0, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y3
+	VMOVUPS 32(DX)(SI*4), Y4
+	VMULPS  32(BX)(SI*4), Y1, Y5
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y5, Y5
+	VMOVUPS Y5, 32(BX)(SI*4)
+	VMULPS  Y5, Y0, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v1loop
+
+v1loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v1tail
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  (BX)(SI*4), Y1, Y5
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y5, Y5
+	VMOVUPS Y5, (BX)(SI*4)
+	VMULPS  Y5, Y0, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v1loop1
+
+v1tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y3
+	VMASKMOVPS (CX)(SI*4), Y3, Y4
+	VMASKMOVPS (DX)(SI*4), Y3, Y5
+	VMASKMOVPS (BX)(SI*4), Y3, Y6
+	VMULPS     Y6, Y1, Y1
+	VMULPS     Y5, Y2, Y2
+	VADDPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y3, (BX)(SI*4)
+	VMULPS     Y1, Y0, Y2
+	VADDPS     Y2, Y4, Y4
+	VMASKMOVPS Y4, Y3, (CX)(SI*4)
+	JMP        done
+
+v9:
+	// Variant: momentum, nesterov.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_2+80(FP), Y1
+	VBROADCASTSS k_3+84(FP), Y2
+
+v9loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v9loop1
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  (BX)(SI*4), Y1, Y6
+	VMULPS  Y4, Y2, Y5
+	VADDPS  Y5, Y6, Y6
+	VMOVUPS Y6, (BX)(SI*4)
+	VMULPS  Y6, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y0, Y5
+	VADDPS  Y5, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y3
+	VMOVUPS 32(DX)(SI*4), Y4
+	VMULPS  32(BX)(SI*4), Y1, Y6
+	VMULPS  Y4, Y2, Y5
+	VADDPS  Y5, Y6, Y6
+	VMOVUPS Y6, 32(BX)(SI*4)
+	VMULPS  Y6, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y0, Y5
+	VADDPS  Y5, Y3, Y3
+	VMOVUPS Y3, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v9loop
+
+v9loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v9tail
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  (BX)(SI*4), Y1, Y6
+	VMULPS  Y4, Y2, Y5
+	VADDPS  Y5, Y6, Y6
+	VMOVUPS Y6, (BX)(SI*4)
+	VMULPS  Y6, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y0, Y5
+	VADDPS  Y5, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v9loop1
+
+v9tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y3
+	VMASKMOVPS (CX)(SI*4), Y3, Y4
+	VMASKMOVPS (DX)(SI*4), Y3, Y5
+	VMASKMOVPS (BX)(SI*4), Y3, Y6
+	VMULPS     Y6, Y1, Y6
+	VMULPS     Y5, Y2, Y2
+	VADDPS     Y2, Y6, Y6
+	VMASKMOVPS Y6, Y3, (BX)(SI*4)
+	VMULPS     Y6, Y1, Y2
+	VADDPS     Y2, Y5, Y5
+	VMULPS     Y5, Y0, Y2
+	VADDPS     Y2, Y4, Y4
+	VMASKMOVPS Y4, Y3, (CX)(SI*4)
+	JMP        done
+
+v5:
+	// Variant: momentum, init.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_2+80(FP), Y1
+
+v5loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v5loop1
+	VMOVUPS (CX)(SI*4), Y1
+	VMOVUPS (DX)(SI*4), Y2
+	VMOVUPS Y2, (BX)(SI*4)
+	VMULPS  Y2, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y1
+	VMOVUPS 32(DX)(SI*4), Y2
+	VMOVUPS Y2, 32(BX)(SI*4)
+	VMULPS  Y2, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v5loop
+
+v5loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v5tail
+	VMOVUPS (CX)(SI*4), Y1
+	VMOVUPS (DX)(SI*4), Y2
+	VMOVUPS Y2, (BX)(SI*4)
+	VMULPS  Y2, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v5loop1
+
+v5tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y1
+	VMASKMOVPS (CX)(SI*4), Y1, Y2
+	VMASKMOVPS (DX)(SI*4), Y1, Y3
+	VMASKMOVPS Y3, Y1, (BX)(SI*4)
+	VMULPS     Y3, Y0, Y0
+	VADDPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)(SI*4)
+	JMP        done
+
+v13:
+	// Variant: momentum, init, nesterov.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_2+80(FP), Y1
+
+v13loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v13loop1
+	VMOVUPS (CX)(SI*4), Y2
+	VMOVUPS (DX)(SI*4), Y3
+	VMOVUPS Y3, (BX)(SI*4)
+	VMULPS  Y3, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y2
+	VMOVUPS 32(DX)(SI*4), Y3
+	VMOVUPS Y3, 32(BX)(SI*4)
+	VMULPS  Y3, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v13loop
+
+v13loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v13tail
+	VMOVUPS (CX)(SI*4), Y2
+	VMOVUPS (DX)(SI*4), Y3
+	VMOVUPS Y3, (BX)(SI*4)
+	VMULPS  Y3, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v13loop1
+
+v13tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y2
+	VMASKMOVPS (CX)(SI*4), Y2, Y3
+	VMASKMOVPS (DX)(SI*4), Y2, Y4
+	VMASKMOVPS Y4, Y2, (BX)(SI*4)
+	VMULPS     Y4, Y1, Y1
+	VADDPS     Y1, Y4, Y4
+	VMULPS     Y4, Y0, Y1
+	VADDPS     Y1, Y3, Y3
+	VMASKMOVPS Y3, Y2, (CX)(SI*4)
+	JMP        done
+
+v3:
+	// Variant: momentum, weight decay.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_0+72(FP), Y1
+	VBROADCASTSS k_2+80(FP), Y2
+	VBROADCASTSS k_3+84(FP), Y3
+
+v3loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v3loop1
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  (BX)(SI*4), Y2, Y7
+	VMULPS  Y5, Y3, Y6
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y0, Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y4
+	VMOVUPS 32(DX)(SI*4), Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  32(BX)(SI*4), Y2, Y7
+	VMULPS  Y5, Y3, Y6
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS Y7, 32(BX)(SI*4)
+	VMULPS  Y7, Y0, Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS Y4, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v3loop
+
+v3loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v3tail
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  (BX)(SI*4), Y2, Y7
+	VMULPS  Y5, Y3, Y6
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y0, Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v3loop1
+
+v3tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y4
+	VMASKMOVPS (CX)(SI*4), Y4, Y5
+	VMASKMOVPS (DX)(SI*4), Y4, Y6
+	VMULPS     Y5, Y1, Y1
+	VADDPS     Y1, Y6, Y6
+	VMASKMOVPS (BX)(SI*4), Y4, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y6, Y3, Y1
+	VADDPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y4, (BX)(SI*4)
+	VMULPS     Y2, Y0, Y1
+	VADDPS     Y1, Y5, Y5
+	VMASKMOVPS Y5, Y4, (CX)(SI*4)
+	JMP        done
+
+v11:
+	// Variant: momentum, nesterov, weight decay.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_0+72(FP), Y1
+	VBROADCASTSS k_2+80(FP), Y2
+	VBROADCASTSS k_3+84(FP), Y3
+
+v11loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v11loop1
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  (BX)(SI*4), Y2, Y7
+	VMULPS  Y5, Y3, Y6
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y2, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y0, Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y4
+	VMOVUPS 32(DX)(SI*4), Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  32(BX)(SI*4), Y2, Y7
+	VMULPS  Y5, Y3, Y6
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS Y7, 32(BX)(SI*4)
+	VMULPS  Y7, Y2, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y0, Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS Y4, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v11loop
+
+v11loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v11tail
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  (BX)(SI*4), Y2, Y7
+	VMULPS  Y5, Y3, Y6
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y2, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y0, Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v11loop1
+
+v11tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y4
+	VMASKMOVPS (CX)(SI*4), Y4, Y5
+	VMASKMOVPS (DX)(SI*4), Y4, Y6
+	VMULPS     Y5, Y1, Y1
+	VADDPS     Y1, Y6, Y6
+	VMASKMOVPS (BX)(SI*4), Y4, Y1
+	VMULPS     Y1, Y2, Y7
+	VMULPS     Y6, Y3, Y1
+	VADDPS     Y1, Y7, Y7
+	VMASKMOVPS Y7, Y4, (BX)(SI*4)
+	VMULPS     Y7, Y2, Y1
+	VADDPS     Y1, Y6, Y6
+	VMULPS     Y6, Y0, Y1
+	VADDPS     Y1, Y5, Y5
+	VMASKMOVPS Y5, Y4, (CX)(SI*4)
+	JMP        done
+
+v7:
+	// Variant: momentum, init, weight decay.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_0+72(FP), Y1
+	VBROADCASTSS k_2+80(FP), Y2
+
+v7loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v7loop1
+	VMOVUPS (CX)(SI*4), Y2
+	VMOVUPS (DX)(SI*4), Y3
+	VMULPS  Y2, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (BX)(SI*4)
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y2
+	VMOVUPS 32(DX)(SI*4), Y3
+	VMULPS  Y2, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, 32(BX)(SI*4)
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v7loop
+
+v7loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v7tail
+	VMOVUPS (CX)(SI*4), Y2
+	VMOVUPS (DX)(SI*4), Y3
+	VMULPS  Y2, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (BX)(SI*4)
+	VMULPS  Y3, Y0, Y4
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v7loop1
+
+v7tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y2
+	VMASKMOVPS (CX)(SI*4), Y2, Y3
+	VMASKMOVPS (DX)(SI*4), Y2, Y4
+	VMULPS     Y3, Y1, Y1
+	VADDPS     Y1, Y4, Y4
+	VMASKMOVPS Y4, Y2, (BX)(SI*4)
+	VMULPS     Y4, Y0, Y1
+	VADDPS     Y1, Y3, Y3
+	VMASKMOVPS Y3, Y2, (CX)(SI*4)
+	JMP        done
+
+v15:
+	// Variant: momentum, init, nesterov, weight decay.
+	VBROADCASTSS k_1+76(FP), Y0
+	VBROADCASTSS k_0+72(FP), Y1
+	VBROADCASTSS k_2+80(FP), Y2
+
+v15loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v15loop1
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  Y3, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMOVUPS Y4, (BX)(SI*4)
+	VMULPS  Y4, Y2, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y0, Y5
+	VADDPS  Y5, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y3
+	VMOVUPS 32(DX)(SI*4), Y4
+	VMULPS  Y3, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(BX)(SI*4)
+	VMULPS  Y4, Y2, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y0, Y5
+	VADDPS  Y5, Y3, Y3
+	VMOVUPS Y3, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v15loop
+
+v15loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v15tail
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  Y3, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMOVUPS Y4, (BX)(SI*4)
+	VMULPS  Y4, Y2, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y0, Y5
+	VADDPS  Y5, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v15loop1
+
+v15tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y3
+	VMASKMOVPS (CX)(SI*4), Y3, Y4
+	VMASKMOVPS (DX)(SI*4), Y3, Y5
+	VMULPS     Y4, Y1, Y1
+	VADDPS     Y1, Y5, Y5
+	VMASKMOVPS Y5, Y3, (BX)(SI*4)
+	VMULPS     Y5, Y2, Y1
+	VADDPS     Y1, Y5, Y5
+	VMULPS     Y5, Y0, Y1
+	VADDPS     Y1, Y4, Y4
+	VMASKMOVPS Y4, Y3, (CX)(SI*4)
+
+done:
+	VZEROUPPER
+	RET
+
+// func AdamStepF32AVX2(param []float32, grad []float32, expAvg []float32, expAvgSq []float32, maxExpAvgSq []float32, k [8]float32, flags int)
+// Requires: AVX
+TEXT ·AdamStepF32AVX2(SB), NOSPLIT, $0-160
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ expAvg_base+48(FP), BX
+	MOVQ expAvgSq_base+72(FP), SI
+	MOVQ maxExpAvgSq_base+96(FP), DI
+	XORQ R8, R8
+	MOVQ flags+152(FP), R9
+	CMPQ R9, $0x00
+	JEQ  v0
+	CMPQ R9, $0x01
+	JEQ  v1
+	CMPQ R9, $0x02
+	JEQ  v2
+	CMPQ R9, $0x04
+	JEQ  v4
+	CMPQ R9, $0x05
+	JEQ  v5
+	JMP  v6
+
+v0:
+	// Variant: no weight decay.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+
+v0loop1:
+	LEAQ    8(R8), DI
+	CMPQ    DI, AX
+	JA      v0tail
+	VMOVUPS (CX)(R8*4), Y7
+	VMOVUPS (DX)(R8*4), Y8
+	VMULPS  (BX)(R8*4), Y0, Y10
+	VMULPS  Y8, Y1, Y9
+	VADDPS  Y9, Y10, Y10
+	VMOVUPS Y10, (BX)(R8*4)
+	VMULPS  (SI)(R8*4), Y2, Y11
+	VMULPS  Y8, Y3, Y9
+	VMULPS  Y8, Y9, Y9
+	VADDPS  Y9, Y11, Y11
+	VMOVUPS Y11, (SI)(R8*4)
+	VSQRTPS Y11, Y8
+	VDIVPS  Y4, Y8, Y8
+	VADDPS  Y5, Y8, Y8
+	VMULPS  Y10, Y6, Y9
+	VDIVPS  Y8, Y9, Y9
+	VADDPS  Y9, Y7, Y7
+	VMOVUPS Y7, (CX)(R8*4)
+	MOVQ    DI, R8
+	JMP     v0loop1
+
+v0tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y7
+	VMASKMOVPS (CX)(R8*4), Y7, Y8
+	VMASKMOVPS (DX)(R8*4), Y7, Y9
+	VMASKMOVPS (BX)(R8*4), Y7, Y10
+	VMULPS     Y10, Y0, Y0
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y7, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y7, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y9, Y3, Y1
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y7, (SI)(R8*4)
+	VSQRTPS    Y2, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y8, Y8
+	VMASKMOVPS Y8, Y7, (CX)(R8*4)
+	JMP        done
+
+v1:
+	// Variant: L2 weight decay.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v1loop1:
+	LEAQ    8(R8), DI
+	CMPQ    DI, AX
+	JA      v1tail
+	VMOVUPS (CX)(R8*4), Y8
+	VMOVUPS (DX)(R8*4), Y9
+	VMULPS  Y8, Y7, Y10
+	VADDPS  Y10, Y9, Y9
+	VMULPS  (BX)(R8*4), Y0, Y11
+	VMULPS  Y9, Y1, Y10
+	VADDPS  Y10, Y11, Y11
+	VMOVUPS Y11, (BX)(R8*4)
+	VMULPS  (SI)(R8*4), Y2, Y12
+	VMULPS  Y9, Y3, Y10
+	VMULPS  Y9, Y10, Y10
+	VADDPS  Y10, Y12, Y12
+	VMOVUPS Y12, (SI)(R8*4)
+	VSQRTPS Y12, Y9
+	VDIVPS  Y4, Y9, Y9
+	VADDPS  Y5, Y9, Y9
+	VMULPS  Y11, Y6, Y10
+	VDIVPS  Y9, Y10, Y10
+	VADDPS  Y10, Y8, Y8
+	VMOVUPS Y8, (CX)(R8*4)
+	MOVQ    DI, R8
+	JMP     v1loop1
+
+v1tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y9, Y7, Y7
+	VADDPS     Y7, Y10, Y10
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y7
+	VADDPS     Y7, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y1
+	VMULPS     Y10, Y3, Y7
+	VMULPS     Y10, Y7, Y7
+	VADDPS     Y7, Y1, Y1
+	VMASKMOVPS Y1, Y8, (SI)(R8*4)
+	VSQRTPS    Y1, Y1
+	VDIVPS     Y4, Y1, Y1
+	VADDPS     Y5, Y1, Y1
+	VMULPS     Y0, Y6, Y7
+	VDIVPS     Y1, Y7, Y7
+	VADDPS     Y7, Y9, Y9
+	VMASKMOVPS Y9, Y8, (CX)(R8*4)
+	JMP        done
+
+v2:
+	// Variant: decoupled weight decay (AdamW).
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v2loop1:
+	LEAQ    8(R8), DI
+	CMPQ    DI, AX
+	JA      v2tail
+	VMOVUPS (CX)(R8*4), Y8
+	VMOVUPS (DX)(R8*4), Y9
+	VMULPS  Y7, Y8, Y8
+	VMULPS  (BX)(R8*4), Y0, Y11
+	VMULPS  Y9, Y1, Y10
+	VADDPS  Y10, Y11, Y11
+	VMOVUPS Y11, (BX)(R8*4)
+	VMULPS  (SI)(R8*4), Y2, Y12
+	VMULPS  Y9, Y3, Y10
+	VMULPS  Y9, Y10, Y10
+	VADDPS  Y10, Y12, Y12
+	VMOVUPS Y12, (SI)(R8*4)
+	VSQRTPS Y12, Y9
+	VDIVPS  Y4, Y9, Y9
+	VADDPS  Y5, Y9, Y9
+	VMULPS  Y11, Y6, Y10
+	VDIVPS  Y9, Y10, Y10
+	VADDPS  Y10, Y8, Y8
+	VMOVUPS Y8, (CX)(R8*4)
+	MOVQ    DI, R8
+	JMP     v2loop1
+
+v2tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y7, Y9, Y9
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y10, Y3, Y1
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y8, (SI)(R8*4)
+	VSQRTPS    Y2, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y9, Y9
+	VMASKMOVPS Y9, Y8, (CX)(R8*4)
+	JMP        done
+
+v4:
+	// Variant: no weight decay, amsgrad.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+
+v4loop1:
+	LEAQ      8(R8), R9
+	CMPQ      R9, AX
+	JA        v4tail
+	VMOVUPS   (CX)(R8*4), Y7
+	VMOVUPS   (DX)(R8*4), Y8
+	VMULPS    (BX)(R8*4), Y0, Y10
+	VMULPS    Y8, Y1, Y9
+	VADDPS    Y9, Y10, Y10
+	VMOVUPS   Y10, (BX)(R8*4)
+	VMULPS    (SI)(R8*4), Y2, Y11
+	VMULPS    Y8, Y3, Y9
+	VMULPS    Y8, Y9, Y9
+	VADDPS    Y9, Y11, Y11
+	VMOVUPS   Y11, (SI)(R8*4)
+	VMAXPS    (DI)(R8*4), Y11, Y8
+	VCMPPS    $0x03, Y11, Y11, Y9
+	VBLENDVPS Y9, Y11, Y8, Y8
+	VMOVUPS   Y8, (DI)(R8*4)
+	VSQRTPS   Y8, Y8
+	VDIVPS    Y4, Y8, Y8
+	VADDPS    Y5, Y8, Y8
+	VMULPS    Y10, Y6, Y9
+	VDIVPS    Y8, Y9, Y9
+	VADDPS    Y9, Y7, Y7
+	VMOVUPS   Y7, (CX)(R8*4)
+	MOVQ      R9, R8
+	JMP       v4loop1
+
+v4tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*4), Y7
+	VMASKMOVPS (CX)(R8*4), Y7, Y8
+	VMASKMOVPS (DX)(R8*4), Y7, Y9
+	VMASKMOVPS (BX)(R8*4), Y7, Y10
+	VMULPS     Y10, Y0, Y0
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y7, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y7, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y9, Y3, Y1
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y7, (SI)(R8*4)
+	VMASKMOVPS (DI)(R8*4), Y7, Y1
+	VMAXPS     Y1, Y2, Y1
+	VCMPPS     $0x03, Y2, Y2, Y3
+	VBLENDVPS  Y3, Y2, Y1, Y1
+	VMASKMOVPS Y1, Y7, (DI)(R8*4)
+	VSQRTPS    Y1, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y8, Y8
+	VMASKMOVPS Y8, Y7, (CX)(R8*4)
+	JMP        done
+
+v5:
+	// Variant: L2 weight decay, amsgrad.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v5loop1:
+	LEAQ      8(R8), R9
+	CMPQ      R9, AX
+	JA        v5tail
+	VMOVUPS   (CX)(R8*4), Y8
+	VMOVUPS   (DX)(R8*4), Y9
+	VMULPS    Y8, Y7, Y10
+	VADDPS    Y10, Y9, Y9
+	VMULPS    (BX)(R8*4), Y0, Y11
+	VMULPS    Y9, Y1, Y10
+	VADDPS    Y10, Y11, Y11
+	VMOVUPS   Y11, (BX)(R8*4)
+	VMULPS    (SI)(R8*4), Y2, Y12
+	VMULPS    Y9, Y3, Y10
+	VMULPS    Y9, Y10, Y10
+	VADDPS    Y10, Y12, Y12
+	VMOVUPS   Y12, (SI)(R8*4)
+	VMAXPS    (DI)(R8*4), Y12, Y9
+	VCMPPS    $0x03, Y12, Y12, Y10
+	VBLENDVPS Y10, Y12, Y9, Y9
+	VMOVUPS   Y9, (DI)(R8*4)
+	VSQRTPS   Y9, Y9
+	VDIVPS    Y4, Y9, Y9
+	VADDPS    Y5, Y9, Y9
+	VMULPS    Y11, Y6, Y10
+	VDIVPS    Y9, Y10, Y10
+	VADDPS    Y10, Y8, Y8
+	VMOVUPS   Y8, (CX)(R8*4)
+	MOVQ      R9, R8
+	JMP       v5loop1
+
+v5tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y9, Y7, Y7
+	VADDPS     Y7, Y10, Y10
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y7
+	VADDPS     Y7, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y1
+	VMULPS     Y10, Y3, Y7
+	VMULPS     Y10, Y7, Y7
+	VADDPS     Y7, Y1, Y1
+	VMASKMOVPS Y1, Y8, (SI)(R8*4)
+	VMASKMOVPS (DI)(R8*4), Y8, Y2
+	VMAXPS     Y2, Y1, Y2
+	VCMPPS     $0x03, Y1, Y1, Y3
+	VBLENDVPS  Y3, Y1, Y2, Y2
+	VMASKMOVPS Y2, Y8, (DI)(R8*4)
+	VSQRTPS    Y2, Y1
+	VDIVPS     Y4, Y1, Y1
+	VADDPS     Y5, Y1, Y1
+	VMULPS     Y0, Y6, Y7
+	VDIVPS     Y1, Y7, Y7
+	VADDPS     Y7, Y9, Y9
+	VMASKMOVPS Y9, Y8, (CX)(R8*4)
+	JMP        done
+
+v6:
+	// Variant: decoupled weight decay (AdamW), amsgrad.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v6loop1:
+	LEAQ      8(R8), R9
+	CMPQ      R9, AX
+	JA        v6tail
+	VMOVUPS   (CX)(R8*4), Y8
+	VMOVUPS   (DX)(R8*4), Y9
+	VMULPS    Y7, Y8, Y8
+	VMULPS    (BX)(R8*4), Y0, Y11
+	VMULPS    Y9, Y1, Y10
+	VADDPS    Y10, Y11, Y11
+	VMOVUPS   Y11, (BX)(R8*4)
+	VMULPS    (SI)(R8*4), Y2, Y12
+	VMULPS    Y9, Y3, Y10
+	VMULPS    Y9, Y10, Y10
+	VADDPS    Y10, Y12, Y12
+	VMOVUPS   Y12, (SI)(R8*4)
+	VMAXPS    (DI)(R8*4), Y12, Y9
+	VCMPPS    $0x03, Y12, Y12, Y10
+	VBLENDVPS Y10, Y12, Y9, Y9
+	VMOVUPS   Y9, (DI)(R8*4)
+	VSQRTPS   Y9, Y9
+	VDIVPS    Y4, Y9, Y9
+	VADDPS    Y5, Y9, Y9
+	VMULPS    Y11, Y6, Y10
+	VDIVPS    Y9, Y10, Y10
+	VADDPS    Y10, Y8, Y8
+	VMOVUPS   Y8, (CX)(R8*4)
+	MOVQ      R9, R8
+	JMP       v6loop1
+
+v6tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y7, Y9, Y9
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y10, Y3, Y1
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y8, (SI)(R8*4)
+	VMASKMOVPS (DI)(R8*4), Y8, Y1
+	VMAXPS     Y1, Y2, Y1
+	VCMPPS     $0x03, Y2, Y2, Y3
+	VBLENDVPS  Y3, Y2, Y1, Y1
+	VMASKMOVPS Y1, Y8, (DI)(R8*4)
+	VSQRTPS    Y1, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y9, Y9
+	VMASKMOVPS Y9, Y8, (CX)(R8*4)
+
+done:
+	VZEROUPPER
+	RET
+
+// func SGDStepF64AVX2(param []float64, grad []float64, buf []float64, k [4]float64, flags int)
+// Requires: AVX
+TEXT ·SGDStepF64AVX2(SB), NOSPLIT, $0-112
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+	XORQ SI, SI
+	MOVQ flags+104(FP), DI
+	CMPQ DI, $0x00
+	JEQ  v0
+	CMPQ DI, $0x02
+	JEQ  v2
+	CMPQ DI, $0x01
+	JEQ  v1
+	CMPQ DI, $0x09
+	JEQ  v9
+	CMPQ DI, $0x05
+	JEQ  v5
+	CMPQ DI, $0x0d
+	JEQ  v13
+	CMPQ DI, $0x03
+	JEQ  v3
+	CMPQ DI, $0x0b
+	JEQ  v11
+	CMPQ DI, $0x07
+	JEQ  v7
+	JMP  v15
+
+v0:
+	// Variant: momentum 0.
+	VBROADCASTSD k_1+80(FP), Y0
+
+v0loop:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v0loop1
+	VMOVUPD (CX)(SI*8), Y1
+	VMOVUPD (DX)(SI*8), Y2
+	VMULPD  Y2, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y1
+	VMOVUPD 32(DX)(SI*8), Y2
+	VMULPD  Y2, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, 32(CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v0loop
+
+v0loop1:
+	LEAQ    4(SI), BX
+	CMPQ    BX, AX
+	JA      v0tail
+	VMOVUPD (CX)(SI*8), Y1
+	VMOVUPD (DX)(SI*8), Y2
+	VMULPD  Y2, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v0loop1
+
+v0tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (CX)(SI*8), Y1, Y2
+	VMASKMOVPD (DX)(SI*8), Y1, Y3
+	VMULPD     Y3, Y0, Y0
+	VADDPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)(SI*8)
+	JMP        done
+
+v2:
+	// Variant: momentum 0, weight decay.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_0+72(FP), Y1
+
+v2loop:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v2loop1
+	VMOVUPD (CX)(SI*8), Y2
+	VMOVUPD (DX)(SI*8), Y3
+	VMULPD  Y2, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y2
+	VMOVUPD 32(DX)(SI*8), Y3
+	VMULPD  Y2, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, 32(CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v2loop
+
+v2loop1:
+	LEAQ    4(SI), BX
+	CMPQ    BX, AX
+	JA      v2tail
+	VMOVUPD (CX)(SI*8), Y2
+	VMOVUPD (DX)(SI*8), Y3
+	VMULPD  Y2, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v2loop1
+
+v2tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y2
+	VMASKMOVPD (CX)(SI*8), Y2, Y3
+	VMASKMOVPD (DX)(SI*8), Y2, Y4
+	VMULPD     Y3, Y1, Y1
+	VADDPD     Y1, Y4, Y4
+	VMULPD     Y4, Y0, Y1
+	VADDPD     Y1, Y3, Y3
+	VMASKMOVPD Y3, Y2, (CX)(SI*8)
+	JMP        done
+
+v1:
+	// Variant: momentum.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_2+88(FP), Y1
+	VBROADCASTSD k_3+96(FP), Y2
+
+v1loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v1loop1
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  (BX)(SI*8), Y1, Y5
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y5, Y5
+	VMOVUPD Y5, (BX)(SI*8)
+	VMULPD  Y5, Y0, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y3
+	VMOVUPD 32(DX)(SI*8), Y4
+	VMULPD  32(BX)(SI*8), Y1, Y5
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y5, Y5
+	VMOVUPD Y5, 32(BX)(SI*8)
+	VMULPD  Y5, Y0, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v1loop
+
+v1loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v1tail
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  (BX)(SI*8), Y1, Y5
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y5, Y5
+	VMOVUPD Y5, (BX)(SI*8)
+	VMULPD  Y5, Y0, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v1loop1
+
+v1tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y3
+	VMASKMOVPD (CX)(SI*8), Y3, Y4
+	VMASKMOVPD (DX)(SI*8), Y3, Y5
+	VMASKMOVPD (BX)(SI*8), Y3, Y6
+	VMULPD     Y6, Y1, Y1
+	VMULPD     Y5, Y2, Y2
+	VADDPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y3, (BX)(SI*8)
+	VMULPD     Y1, Y0, Y2
+	VADDPD     Y2, Y4, Y4
+	VMASKMOVPD Y4, Y3, (CX)(SI*8)
+	JMP        done
+
+v9:
+	// Variant: momentum, nesterov.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_2+88(FP), Y1
+	VBROADCASTSD k_3+96(FP), Y2
+
+v9loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v9loop1
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  (BX)(SI*8), Y1, Y6
+	VMULPD  Y4, Y2, Y5
+	VADDPD  Y5, Y6, Y6
+	VMOVUPD Y6, (BX)(SI*8)
+	VMULPD  Y6, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y0, Y5
+	VADDPD  Y5, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y3
+	VMOVUPD 32(DX)(SI*8), Y4
+	VMULPD  32(BX)(SI*8), Y1, Y6
+	VMULPD  Y4, Y2, Y5
+	VADDPD  Y5, Y6, Y6
+	VMOVUPD Y6, 32(BX)(SI*8)
+	VMULPD  Y6, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y0, Y5
+	VADDPD  Y5, Y3, Y3
+	VMOVUPD Y3, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v9loop
+
+v9loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v9tail
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  (BX)(SI*8), Y1, Y6
+	VMULPD  Y4, Y2, Y5
+	VADDPD  Y5, Y6, Y6
+	VMOVUPD Y6, (BX)(SI*8)
+	VMULPD  Y6, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y0, Y5
+	VADDPD  Y5, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v9loop1
+
+v9tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y3
+	VMASKMOVPD (CX)(SI*8), Y3, Y4
+	VMASKMOVPD (DX)(SI*8), Y3, Y5
+	VMASKMOVPD (BX)(SI*8), Y3, Y6
+	VMULPD     Y6, Y1, Y6
+	VMULPD     Y5, Y2, Y2
+	VADDPD     Y2, Y6, Y6
+	VMASKMOVPD Y6, Y3, (BX)(SI*8)
+	VMULPD     Y6, Y1, Y2
+	VADDPD     Y2, Y5, Y5
+	VMULPD     Y5, Y0, Y2
+	VADDPD     Y2, Y4, Y4
+	VMASKMOVPD Y4, Y3, (CX)(SI*8)
+	JMP        done
+
+v5:
+	// Variant: momentum, init.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_2+88(FP), Y1
+
+v5loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v5loop1
+	VMOVUPD (CX)(SI*8), Y1
+	VMOVUPD (DX)(SI*8), Y2
+	VMOVUPD Y2, (BX)(SI*8)
+	VMULPD  Y2, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y1
+	VMOVUPD 32(DX)(SI*8), Y2
+	VMOVUPD Y2, 32(BX)(SI*8)
+	VMULPD  Y2, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v5loop
+
+v5loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v5tail
+	VMOVUPD (CX)(SI*8), Y1
+	VMOVUPD (DX)(SI*8), Y2
+	VMOVUPD Y2, (BX)(SI*8)
+	VMULPD  Y2, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v5loop1
+
+v5tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y1
+	VMASKMOVPD (CX)(SI*8), Y1, Y2
+	VMASKMOVPD (DX)(SI*8), Y1, Y3
+	VMASKMOVPD Y3, Y1, (BX)(SI*8)
+	VMULPD     Y3, Y0, Y0
+	VADDPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)(SI*8)
+	JMP        done
+
+v13:
+	// Variant: momentum, init, nesterov.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_2+88(FP), Y1
+
+v13loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v13loop1
+	VMOVUPD (CX)(SI*8), Y2
+	VMOVUPD (DX)(SI*8), Y3
+	VMOVUPD Y3, (BX)(SI*8)
+	VMULPD  Y3, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y2
+	VMOVUPD 32(DX)(SI*8), Y3
+	VMOVUPD Y3, 32(BX)(SI*8)
+	VMULPD  Y3, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v13loop
+
+v13loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v13tail
+	VMOVUPD (CX)(SI*8), Y2
+	VMOVUPD (DX)(SI*8), Y3
+	VMOVUPD Y3, (BX)(SI*8)
+	VMULPD  Y3, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v13loop1
+
+v13tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y2
+	VMASKMOVPD (CX)(SI*8), Y2, Y3
+	VMASKMOVPD (DX)(SI*8), Y2, Y4
+	VMASKMOVPD Y4, Y2, (BX)(SI*8)
+	VMULPD     Y4, Y1, Y1
+	VADDPD     Y1, Y4, Y4
+	VMULPD     Y4, Y0, Y1
+	VADDPD     Y1, Y3, Y3
+	VMASKMOVPD Y3, Y2, (CX)(SI*8)
+	JMP        done
+
+v3:
+	// Variant: momentum, weight decay.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_0+72(FP), Y1
+	VBROADCASTSD k_2+88(FP), Y2
+	VBROADCASTSD k_3+96(FP), Y3
+
+v3loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v3loop1
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y1, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  (BX)(SI*8), Y2, Y7
+	VMULPD  Y5, Y3, Y6
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y0, Y6
+	VADDPD  Y6, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y4
+	VMOVUPD 32(DX)(SI*8), Y5
+	VMULPD  Y4, Y1, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  32(BX)(SI*8), Y2, Y7
+	VMULPD  Y5, Y3, Y6
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD Y7, 32(BX)(SI*8)
+	VMULPD  Y7, Y0, Y6
+	VADDPD  Y6, Y4, Y4
+	VMOVUPD Y4, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v3loop
+
+v3loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v3tail
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y1, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  (BX)(SI*8), Y2, Y7
+	VMULPD  Y5, Y3, Y6
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y0, Y6
+	VADDPD  Y6, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v3loop1
+
+v3tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y4
+	VMASKMOVPD (CX)(SI*8), Y4, Y5
+	VMASKMOVPD (DX)(SI*8), Y4, Y6
+	VMULPD     Y5, Y1, Y1
+	VADDPD     Y1, Y6, Y6
+	VMASKMOVPD (BX)(SI*8), Y4, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y6, Y3, Y1
+	VADDPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y4, (BX)(SI*8)
+	VMULPD     Y2, Y0, Y1
+	VADDPD     Y1, Y5, Y5
+	VMASKMOVPD Y5, Y4, (CX)(SI*8)
+	JMP        done
+
+v11:
+	// Variant: momentum, nesterov, weight decay.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_0+72(FP), Y1
+	VBROADCASTSD k_2+88(FP), Y2
+	VBROADCASTSD k_3+96(FP), Y3
+
+v11loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v11loop1
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y1, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  (BX)(SI*8), Y2, Y7
+	VMULPD  Y5, Y3, Y6
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y2, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y0, Y6
+	VADDPD  Y6, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y4
+	VMOVUPD 32(DX)(SI*8), Y5
+	VMULPD  Y4, Y1, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  32(BX)(SI*8), Y2, Y7
+	VMULPD  Y5, Y3, Y6
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD Y7, 32(BX)(SI*8)
+	VMULPD  Y7, Y2, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y0, Y6
+	VADDPD  Y6, Y4, Y4
+	VMOVUPD Y4, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v11loop
+
+v11loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v11tail
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y1, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  (BX)(SI*8), Y2, Y7
+	VMULPD  Y5, Y3, Y6
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y2, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y0, Y6
+	VADDPD  Y6, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v11loop1
+
+v11tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y4
+	VMASKMOVPD (CX)(SI*8), Y4, Y5
+	VMASKMOVPD (DX)(SI*8), Y4, Y6
+	VMULPD     Y5, Y1, Y1
+	VADDPD     Y1, Y6, Y6
+	VMASKMOVPD (BX)(SI*8), Y4, Y1
+	VMULPD     Y1, Y2, Y7
+	VMULPD     Y6, Y3, Y1
+	VADDPD     Y1, Y7, Y7
+	VMASKMOVPD Y7, Y4, (BX)(SI*8)
+	VMULPD     Y7, Y2, Y1
+	VADDPD     Y1, Y6, Y6
+	VMULPD     Y6, Y0, Y1
+	VADDPD     Y1, Y5, Y5
+	VMASKMOVPD Y5, Y4, (CX)(SI*8)
+	JMP        done
+
+v7:
+	// Variant: momentum, init, weight decay.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_0+72(FP), Y1
+	VBROADCASTSD k_2+88(FP), Y2
+
+v7loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v7loop1
+	VMOVUPD (CX)(SI*8), Y2
+	VMOVUPD (DX)(SI*8), Y3
+	VMULPD  Y2, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (BX)(SI*8)
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y2
+	VMOVUPD 32(DX)(SI*8), Y3
+	VMULPD  Y2, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, 32(BX)(SI*8)
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v7loop
+
+v7loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v7tail
+	VMOVUPD (CX)(SI*8), Y2
+	VMOVUPD (DX)(SI*8), Y3
+	VMULPD  Y2, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (BX)(SI*8)
+	VMULPD  Y3, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v7loop1
+
+v7tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y2
+	VMASKMOVPD (CX)(SI*8), Y2, Y3
+	VMASKMOVPD (DX)(SI*8), Y2, Y4
+	VMULPD     Y3, Y1, Y1
+	VADDPD     Y1, Y4, Y4
+	VMASKMOVPD Y4, Y2, (BX)(SI*8)
+	VMULPD     Y4, Y0, Y1
+	VADDPD     Y1, Y3, Y3
+	VMASKMOVPD Y3, Y2, (CX)(SI*8)
+	JMP        done
+
+v15:
+	// Variant: momentum, init, nesterov, weight decay.
+	VBROADCASTSD k_1+80(FP), Y0
+	VBROADCASTSD k_0+72(FP), Y1
+	VBROADCASTSD k_2+88(FP), Y2
+
+v15loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v15loop1
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  Y3, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMOVUPD Y4, (BX)(SI*8)
+	VMULPD  Y4, Y2, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y0, Y5
+	VADDPD  Y5, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y3
+	VMOVUPD 32(DX)(SI*8), Y4
+	VMULPD  Y3, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMOVUPD Y4, 32(BX)(SI*8)
+	VMULPD  Y4, Y2, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y0, Y5
+	VADDPD  Y5, Y3, Y3
+	VMOVUPD Y3, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v15loop
+
+v15loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v15tail
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  Y3, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMOVUPD Y4, (BX)(SI*8)
+	VMULPD  Y4, Y2, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y0, Y5
+	VADDPD  Y5, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v15loop1
+
+v15tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y3
+	VMASKMOVPD (CX)(SI*8), Y3, Y4
+	VMASKMOVPD (DX)(SI*8), Y3, Y5
+	VMULPD     Y4, Y1, Y1
+	VADDPD     Y1, Y5, Y5
+	VMASKMOVPD Y5, Y3, (BX)(SI*8)
+	VMULPD     Y5, Y2, Y1
+	VADDPD     Y1, Y5, Y5
+	VMULPD     Y5, Y0, Y1
+	VADDPD     Y1, Y4, Y4
+	VMASKMOVPD Y4, Y3, (CX)(SI*8)
+
+done:
+	VZEROUPPER
+	RET
+
+// func AdamStepF64AVX2(param []float64, grad []float64, expAvg []float64, expAvgSq []float64, maxExpAvgSq []float64, k [8]float64, flags int)
+// Requires: AVX
+TEXT ·AdamStepF64AVX2(SB), NOSPLIT, $0-192
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ expAvg_base+48(FP), BX
+	MOVQ expAvgSq_base+72(FP), SI
+	MOVQ maxExpAvgSq_base+96(FP), DI
+	XORQ R8, R8
+	MOVQ flags+184(FP), R9
+	CMPQ R9, $0x00
+	JEQ  v0
+	CMPQ R9, $0x01
+	JEQ  v1
+	CMPQ R9, $0x02
+	JEQ  v2
+	CMPQ R9, $0x04
+	JEQ  v4
+	CMPQ R9, $0x05
+	JEQ  v5
+	JMP  v6
+
+v0:
+	// Variant: no weight decay.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+
+v0loop1:
+	LEAQ    4(R8), DI
+	CMPQ    DI, AX
+	JA      v0tail
+	VMOVUPD (CX)(R8*8), Y7
+	VMOVUPD (DX)(R8*8), Y8
+	VMULPD  (BX)(R8*8), Y0, Y10
+	VMULPD  Y8, Y1, Y9
+	VADDPD  Y9, Y10, Y10
+	VMOVUPD Y10, (BX)(R8*8)
+	VMULPD  (SI)(R8*8), Y2, Y11
+	VMULPD  Y8, Y3, Y9
+	VMULPD  Y8, Y9, Y9
+	VADDPD  Y9, Y11, Y11
+	VMOVUPD Y11, (SI)(R8*8)
+	VSQRTPD Y11, Y8
+	VDIVPD  Y4, Y8, Y8
+	VADDPD  Y5, Y8, Y8
+	VMULPD  Y10, Y6, Y9
+	VDIVPD  Y8, Y9, Y9
+	VADDPD  Y9, Y7, Y7
+	VMOVUPD Y7, (CX)(R8*8)
+	MOVQ    DI, R8
+	JMP     v0loop1
+
+v0tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y7
+	VMASKMOVPD (CX)(R8*8), Y7, Y8
+	VMASKMOVPD (DX)(R8*8), Y7, Y9
+	VMASKMOVPD (BX)(R8*8), Y7, Y10
+	VMULPD     Y10, Y0, Y0
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y7, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y7, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y9, Y3, Y1
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y7, (SI)(R8*8)
+	VSQRTPD    Y2, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y8, Y8
+	VMASKMOVPD Y8, Y7, (CX)(R8*8)
+	JMP        done
+
+v1:
+	// Variant: L2 weight decay.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v1loop1:
+	LEAQ    4(R8), DI
+	CMPQ    DI, AX
+	JA      v1tail
+	VMOVUPD (CX)(R8*8), Y8
+	VMOVUPD (DX)(R8*8), Y9
+	VMULPD  Y8, Y7, Y10
+	VADDPD  Y10, Y9, Y9
+	VMULPD  (BX)(R8*8), Y0, Y11
+	VMULPD  Y9, Y1, Y10
+	VADDPD  Y10, Y11, Y11
+	VMOVUPD Y11, (BX)(R8*8)
+	VMULPD  (SI)(R8*8), Y2, Y12
+	VMULPD  Y9, Y3, Y10
+	VMULPD  Y9, Y10, Y10
+	VADDPD  Y10, Y12, Y12
+	VMOVUPD Y12, (SI)(R8*8)
+	VSQRTPD Y12, Y9
+	VDIVPD  Y4, Y9, Y9
+	VADDPD  Y5, Y9, Y9
+	VMULPD  Y11, Y6, Y10
+	VDIVPD  Y9, Y10, Y10
+	VADDPD  Y10, Y8, Y8
+	VMOVUPD Y8, (CX)(R8*8)
+	MOVQ    DI, R8
+	JMP     v1loop1
+
+v1tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y9, Y7, Y7
+	VADDPD     Y7, Y10, Y10
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y7
+	VADDPD     Y7, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y1
+	VMULPD     Y10, Y3, Y7
+	VMULPD     Y10, Y7, Y7
+	VADDPD     Y7, Y1, Y1
+	VMASKMOVPD Y1, Y8, (SI)(R8*8)
+	VSQRTPD    Y1, Y1
+	VDIVPD     Y4, Y1, Y1
+	VADDPD     Y5, Y1, Y1
+	VMULPD     Y0, Y6, Y7
+	VDIVPD     Y1, Y7, Y7
+	VADDPD     Y7, Y9, Y9
+	VMASKMOVPD Y9, Y8, (CX)(R8*8)
+	JMP        done
+
+v2:
+	// Variant: decoupled weight decay (AdamW).
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v2loop1:
+	LEAQ    4(R8), DI
+	CMPQ    DI, AX
+	JA      v2tail
+	VMOVUPD (CX)(R8*8), Y8
+	VMOVUPD (DX)(R8*8), Y9
+	VMULPD  Y7, Y8, Y8
+	VMULPD  (BX)(R8*8), Y0, Y11
+	VMULPD  Y9, Y1, Y10
+	VADDPD  Y10, Y11, Y11
+	VMOVUPD Y11, (BX)(R8*8)
+	VMULPD  (SI)(R8*8), Y2, Y12
+	VMULPD  Y9, Y3, Y10
+	VMULPD  Y9, Y10, Y10
+	VADDPD  Y10, Y12, Y12
+	VMOVUPD Y12, (SI)(R8*8)
+	VSQRTPD Y12, Y9
+	VDIVPD  Y4, Y9, Y9
+	VADDPD  Y5, Y9, Y9
+	VMULPD  Y11, Y6, Y10
+	VDIVPD  Y9, Y10, Y10
+	VADDPD  Y10, Y8, Y8
+	VMOVUPD Y8, (CX)(R8*8)
+	MOVQ    DI, R8
+	JMP     v2loop1
+
+v2tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y7, Y9, Y9
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y10, Y3, Y1
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y8, (SI)(R8*8)
+	VSQRTPD    Y2, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y9, Y9
+	VMASKMOVPD Y9, Y8, (CX)(R8*8)
+	JMP        done
+
+v4:
+	// Variant: no weight decay, amsgrad.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+
+v4loop1:
+	LEAQ      4(R8), R9
+	CMPQ      R9, AX
+	JA        v4tail
+	VMOVUPD   (CX)(R8*8), Y7
+	VMOVUPD   (DX)(R8*8), Y8
+	VMULPD    (BX)(R8*8), Y0, Y10
+	VMULPD    Y8, Y1, Y9
+	VADDPD    Y9, Y10, Y10
+	VMOVUPD   Y10, (BX)(R8*8)
+	VMULPD    (SI)(R8*8), Y2, Y11
+	VMULPD    Y8, Y3, Y9
+	VMULPD    Y8, Y9, Y9
+	VADDPD    Y9, Y11, Y11
+	VMOVUPD   Y11, (SI)(R8*8)
+	VMAXPD    (DI)(R8*8), Y11, Y8
+	VCMPPD    $0x03, Y11, Y11, Y9
+	VBLENDVPD Y9, Y11, Y8, Y8
+	VMOVUPD   Y8, (DI)(R8*8)
+	VSQRTPD   Y8, Y8
+	VDIVPD    Y4, Y8, Y8
+	VADDPD    Y5, Y8, Y8
+	VMULPD    Y10, Y6, Y9
+	VDIVPD    Y8, Y9, Y9
+	VADDPD    Y9, Y7, Y7
+	VMOVUPD   Y7, (CX)(R8*8)
+	MOVQ      R9, R8
+	JMP       v4loop1
+
+v4tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*8), Y7
+	VMASKMOVPD (CX)(R8*8), Y7, Y8
+	VMASKMOVPD (DX)(R8*8), Y7, Y9
+	VMASKMOVPD (BX)(R8*8), Y7, Y10
+	VMULPD     Y10, Y0, Y0
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y7, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y7, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y9, Y3, Y1
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y7, (SI)(R8*8)
+	VMASKMOVPD (DI)(R8*8), Y7, Y1
+	VMAXPD     Y1, Y2, Y1
+	VCMPPD     $0x03, Y2, Y2, Y3
+	VBLENDVPD  Y3, Y2, Y1, Y1
+	VMASKMOVPD Y1, Y7, (DI)(R8*8)
+	VSQRTPD    Y1, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y8, Y8
+	VMASKMOVPD Y8, Y7, (CX)(R8*8)
+	JMP        done
+
+v5:
+	// Variant: L2 weight decay, amsgrad.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v5loop1:
+	LEAQ      4(R8), R9
+	CMPQ      R9, AX
+	JA        v5tail
+	VMOVUPD   (CX)(R8*8), Y8
+	VMOVUPD   (DX)(R8*8), Y9
+	VMULPD    Y8, Y7, Y10
+	VADDPD    Y10, Y9, Y9
+	VMULPD    (BX)(R8*8), Y0, Y11
+	VMULPD    Y9, Y1, Y10
+	VADDPD    Y10, Y11, Y11
+	VMOVUPD   Y11, (BX)(R8*8)
+	VMULPD    (SI)(R8*8), Y2, Y12
+	VMULPD    Y9, Y3, Y10
+	VMULPD    Y9, Y10, Y10
+	VADDPD    Y10, Y12, Y12
+	VMOVUPD   Y12, (SI)(R8*8)
+	VMAXPD    (DI)(R8*8), Y12, Y9
+	VCMPPD    $0x03, Y12, Y12, Y10
+	VBLENDVPD Y10, Y12, Y9, Y9
+	VMOVUPD   Y9, (DI)(R8*8)
+	VSQRTPD   Y9, Y9
+	VDIVPD    Y4, Y9, Y9
+	VADDPD    Y5, Y9, Y9
+	VMULPD    Y11, Y6, Y10
+	VDIVPD    Y9, Y10, Y10
+	VADDPD    Y10, Y8, Y8
+	VMOVUPD   Y8, (CX)(R8*8)
+	MOVQ      R9, R8
+	JMP       v5loop1
+
+v5tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y9, Y7, Y7
+	VADDPD     Y7, Y10, Y10
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y7
+	VADDPD     Y7, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y1
+	VMULPD     Y10, Y3, Y7
+	VMULPD     Y10, Y7, Y7
+	VADDPD     Y7, Y1, Y1
+	VMASKMOVPD Y1, Y8, (SI)(R8*8)
+	VMASKMOVPD (DI)(R8*8), Y8, Y2
+	VMAXPD     Y2, Y1, Y2
+	VCMPPD     $0x03, Y1, Y1, Y3
+	VBLENDVPD  Y3, Y1, Y2, Y2
+	VMASKMOVPD Y2, Y8, (DI)(R8*8)
+	VSQRTPD    Y2, Y1
+	VDIVPD     Y4, Y1, Y1
+	VADDPD     Y5, Y1, Y1
+	VMULPD     Y0, Y6, Y7
+	VDIVPD     Y1, Y7, Y7
+	VADDPD     Y7, Y9, Y9
+	VMASKMOVPD Y9, Y8, (CX)(R8*8)
+	JMP        done
+
+v6:
+	// Variant: decoupled weight decay (AdamW), amsgrad.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v6loop1:
+	LEAQ      4(R8), R9
+	CMPQ      R9, AX
+	JA        v6tail
+	VMOVUPD   (CX)(R8*8), Y8
+	VMOVUPD   (DX)(R8*8), Y9
+	VMULPD    Y7, Y8, Y8
+	VMULPD    (BX)(R8*8), Y0, Y11
+	VMULPD    Y9, Y1, Y10
+	VADDPD    Y10, Y11, Y11
+	VMOVUPD   Y11, (BX)(R8*8)
+	VMULPD    (SI)(R8*8), Y2, Y12
+	VMULPD    Y9, Y3, Y10
+	VMULPD    Y9, Y10, Y10
+	VADDPD    Y10, Y12, Y12
+	VMOVUPD   Y12, (SI)(R8*8)
+	VMAXPD    (DI)(R8*8), Y12, Y9
+	VCMPPD    $0x03, Y12, Y12, Y10
+	VBLENDVPD Y10, Y12, Y9, Y9
+	VMOVUPD   Y9, (DI)(R8*8)
+	VSQRTPD   Y9, Y9
+	VDIVPD    Y4, Y9, Y9
+	VADDPD    Y5, Y9, Y9
+	VMULPD    Y11, Y6, Y10
+	VDIVPD    Y9, Y10, Y10
+	VADDPD    Y10, Y8, Y8
+	VMOVUPD   Y8, (CX)(R8*8)
+	MOVQ      R9, R8
+	JMP       v6loop1
+
+v6tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y7, Y9, Y9
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y10, Y3, Y1
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y8, (SI)(R8*8)
+	VMASKMOVPD (DI)(R8*8), Y8, Y1
+	VMAXPD     Y1, Y2, Y1
+	VCMPPD     $0x03, Y2, Y2, Y3
+	VBLENDVPD  Y3, Y2, Y1, Y1
+	VMASKMOVPD Y1, Y8, (DI)(R8*8)
+	VSQRTPD    Y1, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y9, Y9
+	VMASKMOVPD Y9, Y8, (CX)(R8*8)
+
+done:
+	VZEROUPPER
+	RET

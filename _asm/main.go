@@ -108,6 +108,7 @@ func generate(pkg string) (s, g []byte, err error) {
 		}
 	}
 	genGemm()
+	genOptim()
 
 	f, err := asm.Result()
 	if err != nil {

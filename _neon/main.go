@@ -30,6 +30,7 @@ var routines = []string{
 	"Sum", "Dot", "SumSq", "MaxIdx",
 	"Softmax", "LogSoftmax",
 	"GemmMicro",
+	"SGDStep", "AdamStep",
 }
 
 // kernel generates one routine body (after its TEXT line) and returns the
@@ -37,7 +38,10 @@ var routines = []string{
 type kernel struct {
 	args string // Go parameter list, for the comment only
 	size int    // argument frame size for float32; see frameSize
-	gen  func(g *gen, t *dtype) string
+	// size64 is the float64 frame size where frameSize cannot derive it
+	// (more than one T scalar, as the optimizer steps' k arrays); 0: derived.
+	size64 int
+	gen    func(g *gen, t *dtype) string
 }
 
 var kernels = map[string]kernel{}
@@ -80,7 +84,11 @@ func generate() string {
 			full := name + t.Name + "NEON"
 			g.line("")
 			g.line(fmt.Sprintf("// func %s(%s)", full, strings.ReplaceAll(k.args, "T", t.Go)))
-			g.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d", full, frameSize(k.size, t)))
+			size := frameSize(k.size, t)
+			if !t.single() && k.size64 != 0 {
+				size = k.size64
+			}
+			g.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-%d", full, size))
 			regNotes[full] = k.gen(g, t)
 		}
 	}

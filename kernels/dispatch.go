@@ -26,6 +26,8 @@ type ops[T Float] struct {
 	maxIdx                                     func(x []T) (T, int) // len(x) in [1, maxIdxChunk]
 	softmax, logSoftmax                        func(dst, x []T)     // len(x) >= 1
 	gemm                                       gemmKernel[T]
+	sgd                                        func(param, grad, buf []T, k [sgdK]T, flags int)
+	adam                                       func(param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [adamK]T, flags int)
 }
 
 func genericOps[T Float]() ops[T] {
@@ -40,6 +42,7 @@ func genericOps[T Float]() ops[T] {
 		sum: sumGeneric[T], dot: dotGeneric[T], sumSq: sumSqGeneric[T], maxIdx: maxIdxGeneric[T],
 		softmax: softmaxGeneric[T], logSoftmax: logSoftmaxGeneric[T],
 		gemm: genericGemm[T](),
+		sgd:  sgdGeneric[T], adam: adamGeneric[T],
 	}
 }
 

@@ -58,6 +58,8 @@ func avx2Ops32() *ops[float32] {
 		softmax:           st.SoftmaxF32AVX2,
 		logSoftmax:        st.LogSoftmaxF32AVX2,
 		gemm:              gemmKernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, micro: st.GemmMicroF32AVX2, microRows: st.GemmMicroRowsF32AVX2},
+		sgd:               st.SGDStepF32AVX2,
+		adam:              st.AdamStepF32AVX2,
 	}
 }
 
@@ -89,5 +91,7 @@ func avx2Ops64() *ops[float64] {
 		softmax:           st.SoftmaxF64AVX2,
 		logSoftmax:        st.LogSoftmaxF64AVX2,
 		gemm:              gemmKernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 4080, micro: st.GemmMicroF64AVX2, microRows: st.GemmMicroRowsF64AVX2},
+		sgd:               st.SGDStepF64AVX2,
+		adam:              st.AdamStepF64AVX2,
 	}
 }

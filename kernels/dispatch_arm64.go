@@ -68,6 +68,8 @@ func neonOps32() *ops[float32] {
 		softmax:           st.SoftmaxF32NEON,
 		logSoftmax:        st.LogSoftmaxF32NEON,
 		gemm:              gemmKernel[float32]{mr: 8, nr: 12, mc: 160, kc: 256, nc: 3072, micro: st.GemmMicroF32NEON},
+		sgd:               st.SGDStepF32NEON,
+		adam:              st.AdamStepF32NEON,
 	}
 }
 
@@ -99,5 +101,7 @@ func neonOps64() *ops[float64] {
 		softmax:           st.SoftmaxF64NEON,
 		logSoftmax:        st.LogSoftmaxF64NEON,
 		gemm:              gemmKernel[float64]{mr: 8, nr: 6, mc: 128, kc: 192, nc: 2040, micro: st.GemmMicroF64NEON},
+		sgd:               st.SGDStepF64NEON,
+		adam:              st.AdamStepF64NEON,
 	}
 }

@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/simdtorch/simdtorch/kernels"
+)
+
+// Fused optimizer steps, single-threaded like the other kernel benchmarks:
+//
+//	BenchmarkSGDStep/dtype=<f32|f64>/n=<N>/impl=<path>   momentum 0.9 (read p, g, buf; write p, buf)
+//	BenchmarkAdamStep/dtype=<f32|f64>/n=<N>/impl=<path>  Adam (read p, g, m, v; write p, m, v)
+//
+// Bytes per second count every byte read and written. The learning rate
+// alternates in sign so that the parameters stay bounded however many
+// iterations run.
+
+var optimSizes = []int{16, 1024, 65536, 1048576, 4194304}
+
+// optimBuffers caches param, grad and two state slices per dtype and size.
+func optimBuffers[T kernels.Float](n int) [4][]T {
+	key := fmt.Sprintf("optim/%T/%d", T(0), n)
+	if b, ok := bufs[key]; ok {
+		return b.([4][]T)
+	}
+	r := rand.New(rand.NewPCG(uint64(n), 2))
+	var b [4][]T
+	for i := range b {
+		b[i] = make([]T, n)
+	}
+	for j := range n {
+		b[0][j] = T(r.Float64()*2 - 1)     // param
+		b[1][j] = T(r.Float64()*2 - 1)     // grad
+		b[2][j] = T(r.Float64()*0.2 - 0.1) // momentum buffer / exp_avg
+		b[3][j] = T(r.Float64() * 0.01)    // exp_avg_sq
+	}
+	bufs[key] = b
+	return b
+}
+
+func benchOptim[T kernels.Float](b *testing.B, n, size, moves int, step func(bf [4][]T, s int64)) {
+	bf := optimBuffers[T](n)
+	b.SetBytes(int64(n * size * moves))
+	var s int64
+	for b.Loop() {
+		s++
+		step(bf, s)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*float64(n)), "ns/elem")
+}
+
+// lrSign alternates +1, -1 with the step.
+func lrSign(s int64) float64 { return float64(1 - 2*(s&1)) }
+
+func sgdStep[T kernels.Float](bf [4][]T, s int64) {
+	kernels.SGDStep(bf[0], bf[1], bf[2], kernels.SGDParams{LR: 0.01 * lrSign(s), Momentum: 0.9})
+}
+
+func adamStep[T kernels.Float](bf [4][]T, s int64) {
+	kernels.AdamStep(bf[0], bf[1], bf[2], bf[3], nil,
+		kernels.AdamParams{LR: 1e-3 * lrSign(s), Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: s})
+}
+
+func BenchmarkSGDStep(b *testing.B) {
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 4, 5, sgdStep[float32]) })
+		})
+	}
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f64/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 8, 5, sgdStep[float64]) })
+		})
+	}
+}
+
+func BenchmarkAdamStep(b *testing.B) {
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 4, 7, adamStep[float32]) })
+		})
+	}
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f64/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 8, 7, adamStep[float64]) })
+		})
+	}
+}
