@@ -213,41 +213,6 @@ func TestOptimStepLengths(t *testing.T) {
 	AdamStep(make([]float32, 3), make([]float32, 3), make([]float32, 3), make([]float32, 3), nil, AdamParams{Step: 1})
 }
 
-func BenchmarkAdamStep(b *testing.B) {
-	for _, n := range []int{1 << 12, 1 << 20} {
-		b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
-			p := make([]float32, n)
-			g := make([]float32, n)
-			m := make([]float32, n)
-			v := make([]float32, n)
-			for i := range g {
-				g[i] = float32(i%13) - 6
-			}
-			b.SetBytes(int64(n) * 4 * 7) // reads p g m v, writes p m v
-			var s int64
-			for b.Loop() {
-				s++
-				AdamStep(p, g, m, v, nil, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: s})
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
-		})
-	}
-}
-
-func BenchmarkSGDStep(b *testing.B) {
-	n := 1 << 20
-	b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
-		p := make([]float32, n)
-		g := make([]float32, n)
-		buf := make([]float32, n)
-		b.SetBytes(int64(n) * 4 * 5)
-		for b.Loop() {
-			SGDStep(p, g, buf, SGDParams{LR: 0.1, Momentum: 0.9})
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
-	})
-}
-
 // allSGDCases covers every variant the assembly has a loop for (momentum 0
 // or not, weight decay 0 or not, init, nesterov), with dampening, and
 // scalars that round to 0 in float32 only (a weight decay of 1e-50 is no
