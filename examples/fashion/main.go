@@ -40,6 +40,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,6 +69,7 @@ type config struct {
 	progress     bool
 	ntrain       int // use the first ntrain training samples (0: all)
 	ntest        int // and the first ntest test samples
+	cpuprofile   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -87,6 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.BoolVar(&c.progress, "progress", false, "draw the progress bar even when stderr is not a terminal")
 	fl.IntVar(&c.ntrain, "ntrain", 0, "train on the first n training samples only (0: all)")
 	fl.IntVar(&c.ntest, "ntest", 0, "evaluate on the first n test samples only (0: all)")
+	fl.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile to this file (go tool pprof)")
 	fl.Usage = func() {
 		fmt.Fprintf(fl.Output(), "Usage: fashion [flags]\n\nTrains a 784-256-128-10 MLP on Fashion-MNIST. Flags:\n")
 		fl.PrintDefaults()
@@ -121,11 +124,21 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	if err == nil && cfg.cpuprofile != "" {
+		var f *os.File
+		if f, err = os.Create(cfg.cpuprofile); err == nil {
+			defer f.Close()
+			if err = pprof.StartCPUProfile(f); err == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	if err == nil {
 		_, err = run(cfg, os.Stdout, os.Stderr)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fashion:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
