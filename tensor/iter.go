@@ -240,9 +240,6 @@ func copyInto(dst, src *Tensor) {
 	}
 }
 
-// tile is the block size of the cache-blocked transposing copy.
-const tile = 32
-
 func copyT[D, S kernels.Float](dst, src *Tensor, sst []int) {
 	d := storage[D](dst)
 	s := storage[S](src)
@@ -260,51 +257,10 @@ func copyT[D, S kernels.Float](dst, src *Tensor, sst []int) {
 	}
 	var it iter
 	it.init(dst.shape(), 2, [maxOps]int{dst.off, src.off}, [maxOps][]int{dst.strides(), sst})
-	nd := it.nd
-	// A transpose: the destination runs along the last dimension, the
-	// source along the one before. Copy in tiles so both sides stay in cache.
-	if nd >= 2 && it.st[0][nd-1] == 1 && it.st[1][nd-1] != 1 && it.st[1][nd-2] == 1 && it.size[nd-1] >= tile && it.size[nd-2] >= tile {
-		rows, cols := it.size[nd-2], it.size[nd-1]
-		dr, sc := it.st[0][nd-2], it.st[1][nd-1]
-		outer := it
-		outer.nd = nd - 2
-		block := func(do, so, i0, i1 int) {
-			for ; i0 < i1; i0 += tile {
-				ie := min(i0+tile, i1)
-				for j0 := 0; j0 < cols; j0 += tile {
-					j1 := min(j0+tile, cols)
-					for i := i0; i < ie; i++ {
-						row := d[do+i*dr+j0 : do+i*dr+j1]
-						p := so + i + j0*sc
-						for j := range row {
-							row[j] = D(s[p])
-							p += sc
-						}
-					}
-				}
-			}
-		}
-		threads := 1
-		if rows*cols >= 1<<17 {
-			threads = min(kernels.Threads(), rows/tile)
-		}
-		outer.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
-			for r := range n {
-				do, so := off[0]+r*inc[0], off[1]+r*inc[1]
-				if threads <= 1 {
-					block(do, so, 0, rows)
-					continue
-				}
-				// Large copies split their rows (in whole tiles) across goroutines.
-				step := (rows/threads + tile - 1) / tile * tile
-				var wg sync.WaitGroup
-				for lo := step; lo < rows; lo += step {
-					wg.Go(func() { block(do, so, lo, min(lo+step, rows)) })
-				}
-				block(do, so, 0, min(step, rows))
-				wg.Wait()
-			}
-		})
+	// A transpose or another permutation: the destination and the source
+	// have unit stride along different dimensions.
+	if p, q, ok := transposeDims(&it); ok {
+		blockedCopy(d, s, &it, p, q)
 		return
 	}
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
