@@ -94,6 +94,24 @@ func mask[T kernels.Float](b bool) T {
 // binary computes op(a, b) broadcast into dst (a new tensor when dst is
 // nil) and returns dst.
 func binary(op binOp, dst, a, b *Tensor) *Tensor {
+	// Operands of one dtype and shape, all contiguous: straight to the
+	// kernel, past the conversions and the broadcasting (the per-op cost
+	// of small tensors; BenchmarkOverhead).
+	if a.dtype == b.dtype && a.contig && b.contig && a.sameShape(b) &&
+		(dst == nil || dst.dtype == a.dtype && dst.contig && dst.sameShape(a)) {
+		if dst == nil {
+			dst = empty(a.dtype, a.shape())
+		}
+		n := a.numel
+		if a.dtype == Float32 {
+			d, x, y := dst.f32(), a.f32(), b.f32()
+			binKernel(op, d[dst.off:dst.off+n], x[a.off:a.off+n], y[b.off:b.off+n])
+		} else {
+			d, x, y := dst.f64(), a.f64(), b.f64()
+			binKernel(op, d[dst.off:dst.off+n], x[a.off:a.off+n], y[b.off:b.off+n])
+		}
+		return dst
+	}
 	if dst != nil {
 		a, b = a.To(dst.dtype), b.To(dst.dtype)
 	} else if a.dtype != b.dtype {

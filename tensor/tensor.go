@@ -91,6 +91,23 @@ func (t *Tensor) strides() []int {
 	return unsafe.Slice(t.ext, 2*n)[n:]
 }
 
+// sameShape reports whether t and u have the same shape.
+func (t *Tensor) sameShape(u *Tensor) bool {
+	n := int(t.nd)
+	if n != int(u.nd) {
+		return false
+	}
+	if n <= inlineDims {
+		for i := range n {
+			if t.inl[i] != u.inl[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return sameShape(t.shape(), u.shape())
+}
+
 // f32 returns the whole storage of a Float32 tensor (nil for Float64).
 func (t *Tensor) f32() []float32 {
 	if t.dtype != Float32 {
