@@ -70,12 +70,13 @@ func BenchmarkAddBroadcast(b *testing.B) {
 
 // BenchmarkTransposeContiguous copies a transposed n×n float32 matrix into
 // row-major order (bytes counted: read n² and write n² elements), against
-// Go's copy of the same bytes in the same run (impl=copy). impl=tensor
+// Go's copy of the same bytes in the same run (impl=copy); n=4096 is the
+// size of bench's BenchmarkCopy, out of cache. impl=tensor
 // copies into an existing tensor (Copy); impl=alloc is Contiguous, which
 // allocates its result, against impl=clone, a Clone of a contiguous tensor
 // (allocation and copy). perm= cases copy a permuted 3-D tensor.
 func BenchmarkTransposeContiguous(b *testing.B) {
-	for _, n := range []int{256, 1000, 1024, 2048} {
+	for _, n := range []int{256, 1000, 1024, 2048, 4096} {
 		x := tensor.Rand(n, n)
 		dst := tensor.Zeros(n, n)
 		xt := x.T()
@@ -134,7 +135,8 @@ func BenchmarkTransposeContiguous(b *testing.B) {
 }
 
 // BenchmarkOverhead measures the fixed cost of an op on a 1×8 tensor:
-// allocating the result and dispatching (PyTorch 1.13: about 2.8 µs).
+// allocating the result and dispatching (PyTorch 1.13's a + b: about
+// 2.8 µs on the reference machine, 0.77 µs on the project's Xeon).
 func BenchmarkOverhead(b *testing.B) {
 	x, y := tensor.Rand(1, 8), tensor.Rand(1, 8)
 	dst := tensor.Zeros(1, 8)

@@ -55,8 +55,12 @@ const (
 )
 
 // transposeGrain is the element count from which one block splits its x
-// range across goroutines.
-var transposeGrain = 1 << 17
+// range across goroutines. On the project's 2-vCPU machine (shared with
+// other jobs) two goroutines copied a float32 transpose that stays in its
+// cache at no more speed than one (1024×1024: 0.87×, 2048×2048: 0.96×),
+// and one out of it (4096×4096) at 2.0× (docs/benchmarks.md), so the split
+// starts above 1M elements.
+var transposeGrain = 1 << 21
 
 // Test hooks: force the buffered or the direct path, or the scalar strips
 // instead of the float32 pairs.
