@@ -120,7 +120,7 @@ func Linspace(start, end float64, steps int) *Tensor { return Float32.Linspace(s
 func ZerosLike(t *Tensor) *Tensor { return emptyLike(t) }
 
 // OnesLike returns ones with t's shape and dtype.
-func OnesLike(t *Tensor) *Tensor { return t.dtype.Full(1, t.shape...) }
+func OnesLike(t *Tensor) *Tensor { return t.dtype.Full(1, t.shape()...) }
 
 // Empty returns a tensor of the dtype and shape, with zero elements.
 func (d DType) Empty(shape ...int) *Tensor {
@@ -145,9 +145,9 @@ func (d DType) Full(v float64, shape ...int) *Tensor {
 	checkShape("Full", shape)
 	t := empty(d, shape)
 	if d == Float64 {
-		kernels.Fill(t.f64, v)
+		kernels.Fill(t.f64(), v)
 	} else {
-		kernels.Fill(t.f32, float32(v))
+		kernels.Fill(t.f32(), float32(v))
 	}
 	return t
 }
@@ -176,9 +176,9 @@ func (d DType) Arange(start, end, step float64) *Tensor {
 	for i := range n {
 		v := start + float64(i)*step
 		if d == Float64 {
-			t.f64[i] = v
+			t.f64()[i] = v
 		} else {
-			t.f32[i] = float32(v)
+			t.f32()[i] = float32(v)
 		}
 	}
 	return t
@@ -193,9 +193,9 @@ func (d DType) Linspace(start, end float64, steps int) *Tensor {
 	}
 	t := d.Zeros(steps)
 	if d == Float64 {
-		linspace(t.f64, start, end)
+		linspace(t.f64(), start, end)
 	} else {
-		linspace(t.f32, float32(start), float32(end))
+		linspace(t.f32(), float32(start), float32(end))
 	}
 	return t
 }
@@ -296,12 +296,12 @@ func (d DType) Rand(g *Generator, shape ...int) *Tensor {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if d == Float64 {
-		for i := range t.f64 {
-			t.f64[i] = g.rng.Float64()
+		for i := range t.f64() {
+			t.f64()[i] = g.rng.Float64()
 		}
 	} else {
-		for i := range t.f32 {
-			t.f32[i] = g.rng.Float32()
+		for i := range t.f32() {
+			t.f32()[i] = g.rng.Float32()
 		}
 	}
 	return t
@@ -315,12 +315,12 @@ func (d DType) Randn(g *Generator, shape ...int) *Tensor {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if d == Float64 {
-		for i := range t.f64 {
-			t.f64[i] = g.rng.NormFloat64()
+		for i := range t.f64() {
+			t.f64()[i] = g.rng.NormFloat64()
 		}
 	} else {
-		for i := range t.f32 {
-			t.f32[i] = float32(g.rng.NormFloat64())
+		for i := range t.f32() {
+			t.f32()[i] = float32(g.rng.NormFloat64())
 		}
 	}
 	return t
@@ -339,9 +339,9 @@ func (d DType) RandInt(g *Generator, low, high int, shape ...int) *Tensor {
 	for i := range t.numel {
 		v := float64(low + g.rng.IntN(high-low))
 		if d == Float64 {
-			t.f64[i] = v
+			t.f64()[i] = v
 		} else {
-			t.f32[i] = float32(v)
+			t.f32()[i] = float32(v)
 		}
 	}
 	return t
@@ -360,9 +360,9 @@ func (d DType) RandPerm(g *Generator, n int) *Tensor {
 	g.mu.Unlock()
 	for i, v := range p {
 		if d == Float64 {
-			t.f64[i] = float64(v)
+			t.f64()[i] = float64(v)
 		} else {
-			t.f32[i] = float32(v)
+			t.f32()[i] = float32(v)
 		}
 	}
 	return t

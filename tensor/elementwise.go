@@ -94,15 +94,33 @@ func mask[T kernels.Float](b bool) T {
 // binary computes op(a, b) broadcast into dst (a new tensor when dst is
 // nil) and returns dst.
 func binary(op binOp, dst, a, b *Tensor) *Tensor {
+	// Operands of one dtype and shape, all contiguous: straight to the
+	// kernel, past the conversions and the broadcasting (the per-op cost
+	// of small tensors; BenchmarkOverhead).
+	if a.dtype == b.dtype && a.contig && b.contig && a.sameShape(b) &&
+		(dst == nil || dst.dtype == a.dtype && dst.contig && dst.sameShape(a)) {
+		if dst == nil {
+			dst = empty(a.dtype, a.shape())
+		}
+		n := a.numel
+		if a.dtype == Float32 {
+			d, x, y := dst.f32(), a.f32(), b.f32()
+			binKernel(op, d[dst.off:dst.off+n], x[a.off:a.off+n], y[b.off:b.off+n])
+		} else {
+			d, x, y := dst.f64(), a.f64(), b.f64()
+			binKernel(op, d[dst.off:dst.off+n], x[a.off:a.off+n], y[b.off:b.off+n])
+		}
+		return dst
+	}
 	if dst != nil {
 		a, b = a.To(dst.dtype), b.To(dst.dtype)
 	} else if a.dtype != b.dtype {
 		a, b = a.To(Float64), b.To(Float64)
 	}
 	var shbuf [8]int
-	shape := a.shape
-	if !sameShape(a.shape, b.shape) {
-		shape = broadcastShape(binNames[op], a.shape, b.shape, shbuf[:0])
+	shape := a.shape()
+	if !sameShape(a.shape(), b.shape()) {
+		shape = broadcastShape(binNames[op], a.shape(), b.shape(), shbuf[:0])
 	}
 	if dst == nil {
 		dst = empty(a.dtype, shape)
@@ -119,8 +137,8 @@ func binary(op binOp, dst, a, b *Tensor) *Tensor {
 
 // checkDst panics unless dst can receive a result of the shape.
 func checkDst(op string, dst *Tensor, shape []int) {
-	if !sameShape(dst.shape, shape) {
-		panic(shapeErr(op, dst.shape, shape, "output with shape "+fmtShape(dst.shape)+" doesn't match the broadcast shape "+fmtShape(shape)))
+	if !sameShape(dst.shape(), shape) {
+		panic(shapeErr(op, dst.shape(), shape, "output with shape "+fmtShape(dst.shape())+" doesn't match the broadcast shape "+fmtShape(shape)))
 	}
 	checkWritable(op, dst)
 }
@@ -134,15 +152,15 @@ func binaryT[T kernels.Float](op binOp, dst, a, b *Tensor) {
 	}
 	name := binNames[op]
 	var abuf, bbuf [8]int
-	as, bs := a.strides, b.strides
-	if !sameShape(a.shape, dst.shape) {
-		as = broadcastStrides(name, a, dst.shape, abuf[:0])
+	as, bs := a.strides(), b.strides()
+	if !sameShape(a.shape(), dst.shape()) {
+		as = broadcastStrides(name, a, dst.shape(), abuf[:0])
 	}
-	if !sameShape(b.shape, dst.shape) {
-		bs = broadcastStrides(name, b, dst.shape, bbuf[:0])
+	if !sameShape(b.shape(), dst.shape()) {
+		bs = broadcastStrides(name, b, dst.shape(), bbuf[:0])
 	}
 	var it iter
-	it.init(dst.shape, 3, [maxOps]int{dst.off, a.off, b.off}, [maxOps][]int{dst.strides, as, bs})
+	it.init(dst.shape(), 3, [maxOps]int{dst.off, a.off, b.off}, [maxOps][]int{dst.strides(), as, bs})
 	var scr *[3][scratchLen]T
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
 		if inc[0] == 1 && inc[1] == 1 && inc[2] == 1 {
@@ -406,12 +424,12 @@ func unaryT[T kernels.Float](p unParam, dst, x *Tensor) {
 		return
 	}
 	var sbuf [8]int
-	st := x.strides
-	if !sameShape(x.shape, dst.shape) {
-		st = broadcastStrides(unNames[p.op], x, dst.shape, sbuf[:0])
+	st := x.strides()
+	if !sameShape(x.shape(), dst.shape()) {
+		st = broadcastStrides(unNames[p.op], x, dst.shape(), sbuf[:0])
 	}
 	var it iter
-	it.init(dst.shape, 2, [maxOps]int{dst.off, x.off}, [maxOps][]int{dst.strides, st})
+	it.init(dst.shape(), 2, [maxOps]int{dst.off, x.off}, [maxOps][]int{dst.strides(), st})
 	var scr *[3][scratchLen]T
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
 		if inc[0] == 1 && inc[1] == 1 {
@@ -445,8 +463,8 @@ func Where(cond, x, y *Tensor) *Tensor {
 	if x.dtype != y.dtype {
 		x, y = x.To(Float64), y.To(Float64)
 	}
-	shape := broadcastShape("Where", x.shape, y.shape, nil)
-	shape = broadcastShape("Where", cond.shape, shape, nil)
+	shape := broadcastShape("Where", x.shape(), y.shape(), nil)
+	shape = broadcastShape("Where", cond.shape(), shape, nil)
 	dst := empty(x.dtype, shape)
 	if x.dtype == Float32 {
 		whereT[float32](dst, cond, x, y)
@@ -460,8 +478,8 @@ func whereT[T kernels.Float](dst, cond, x, y *Tensor) {
 	c := cond.To(dst.dtype)
 	d, cs, xs, ys := storage[T](dst), storage[T](c), storage[T](x), storage[T](y)
 	var it iter
-	it.init(dst.shape, 4, [maxOps]int{dst.off, c.off, x.off, y.off}, [maxOps][]int{dst.strides,
-		broadcastStrides("Where", c, dst.shape, nil), broadcastStrides("Where", x, dst.shape, nil), broadcastStrides("Where", y, dst.shape, nil)})
+	it.init(dst.shape(), 4, [maxOps]int{dst.off, c.off, x.off, y.off}, [maxOps][]int{dst.strides(),
+		broadcastStrides("Where", c, dst.shape(), nil), broadcastStrides("Where", x, dst.shape(), nil), broadcastStrides("Where", y, dst.shape(), nil)})
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
 		p, q, r, s := off[0], off[1], off[2], off[3]
 		for range n {
@@ -580,7 +598,7 @@ func NeInto(dst, a, b *Tensor) *Tensor { return binary(opNe, dst, a, b) }
 // torch's t.add_(o, alpha=alpha).
 func (t *Tensor) AddScaledInPlace(alpha float64, o *Tensor) *Tensor {
 	checkWritable("AddScaledInPlace", t)
-	if t.dtype == o.dtype && t.contig && o.contig && sameShape(t.shape, o.shape) {
+	if t.dtype == o.dtype && t.contig && o.contig && sameShape(t.shape(), o.shape()) {
 		if t.dtype == Float32 {
 			kernels.Axpy(float32(alpha), Data[float32](o), Data[float32](t))
 		} else {

@@ -30,8 +30,8 @@ func (t *Tensor) String() string {
 	var suffixes []string
 	var body string
 	if t.numel == 0 {
-		if len(t.shape) != 1 {
-			suffixes = append(suffixes, "size="+pyTuple(t.shape))
+		if len(t.shape()) != 1 {
+			suffixes = append(suffixes, "size="+pyTuple(t.shape()))
 		}
 		body = "[]"
 	} else {
@@ -78,17 +78,17 @@ func pyTuple(s []int) string {
 // collect appends the values that will be printed.
 func collect(t *Tensor, summarize bool, out *[]float64) {
 	switch {
-	case len(t.shape) == 0:
+	case len(t.shape()) == 0:
 		*out = append(*out, t.Item())
-	case summarize && t.shape[0] > 2*printEdge:
+	case summarize && t.shape()[0] > 2*printEdge:
 		for i := range printEdge {
 			collect(t.Select(0, i), summarize, out)
 		}
-		for i := t.shape[0] - printEdge; i < t.shape[0]; i++ {
+		for i := t.shape()[0] - printEdge; i < t.shape()[0]; i++ {
 			collect(t.Select(0, i), summarize, out)
 		}
 	default:
-		for i := range t.shape[0] {
+		for i := range t.shape()[0] {
 			collect(t.Select(0, i), summarize, out)
 		}
 	}
@@ -176,7 +176,7 @@ func (f *formatter) format(v float64) string {
 }
 
 func writeTensor(b *strings.Builder, t *Tensor, indent int, summarize bool, f *formatter) {
-	switch len(t.shape) {
+	switch len(t.shape()) {
 	case 0:
 		b.WriteString(f.format(t.Item()))
 		return
@@ -184,9 +184,9 @@ func writeTensor(b *strings.Builder, t *Tensor, indent int, summarize bool, f *f
 		writeVector(b, t, indent, summarize, f)
 		return
 	}
-	sep := "," + strings.Repeat("\n", len(t.shape)-1) + strings.Repeat(" ", indent+1)
+	sep := "," + strings.Repeat("\n", len(t.shape())-1) + strings.Repeat(" ", indent+1)
 	b.WriteByte('[')
-	n := t.shape[0]
+	n := t.shape()[0]
 	first := true
 	item := func(i int) {
 		if !first {
@@ -214,7 +214,7 @@ func writeTensor(b *strings.Builder, t *Tensor, indent int, summarize bool, f *f
 func writeVector(b *strings.Builder, t *Tensor, indent int, summarize bool, f *formatter) {
 	elemLen := f.width + 2
 	perLine := max(1, (printLinewidth-indent)/elemLen)
-	n := t.shape[0]
+	n := t.shape()[0]
 	var data []string
 	if summarize && n > 2*printEdge {
 		for i := range printEdge {

@@ -21,7 +21,7 @@ const maxIterDims = 25
 type iter struct {
 	nops  int
 	nd    int
-	shape [maxIterDims]int         // collapsed, outermost first
+	size  [maxIterDims]int         // collapsed, outermost first
 	st    [maxOps][maxIterDims]int // collapsed strides per operand
 	off   [maxOps]int
 	empty bool
@@ -46,26 +46,26 @@ func (it *iter) init(shape []int, nops int, offs [maxOps]int, strides [maxOps][]
 		if m := it.nd; m > 0 {
 			merge := true
 			for k := range nops {
-				if strides[k][d] != it.st[k][m-1]*it.shape[m-1] {
+				if strides[k][d] != it.st[k][m-1]*it.size[m-1] {
 					merge = false
 					break
 				}
 			}
 			if merge {
-				it.shape[m-1] *= s
+				it.size[m-1] *= s
 				continue
 			}
 		}
 		if it.nd == maxIterDims {
 			panic(&Error{Op: "iterate", Msg: "tensors with more than " + itoa(maxIterDims) + " dimensions that cannot be merged are not supported (shape " + fmtShape(shape) + ")"})
 		}
-		it.shape[it.nd] = s
+		it.size[it.nd] = s
 		for k := range nops {
 			it.st[k][it.nd] = strides[k][d]
 		}
 		it.nd++
 	}
-	reverse(it.shape[:it.nd])
+	reverse(it.size[:it.nd])
 	for k := range nops {
 		reverse(it.st[k][:it.nd])
 	}
@@ -94,7 +94,7 @@ func (it *iter) runs(fn func(off [maxOps]int, n int, inc [maxOps]int)) {
 	for k := range it.nops {
 		inc[k] = it.st[k][nd-1]
 	}
-	n := it.shape[nd-1]
+	n := it.size[nd-1]
 	if nd == 1 {
 		fn(off, n, inc)
 		return
@@ -109,11 +109,11 @@ func (it *iter) runs(fn func(off [maxOps]int, n int, inc [maxOps]int)) {
 			for k := range it.nops {
 				off[k] += it.st[k][d]
 			}
-			if idx[d] < it.shape[d] {
+			if idx[d] < it.size[d] {
 				break
 			}
 			for k := range it.nops {
-				off[k] -= it.st[k][d] * it.shape[d]
+				off[k] -= it.st[k][d] * it.size[d]
 			}
 			idx[d] = 0
 		}
@@ -157,6 +157,12 @@ func broadcastShape(op string, a, b []int, buf []int) []int {
 // it must broadcast), written into buf when it fits: 0 along broadcast
 // dimensions.
 func broadcastStrides(op string, t *Tensor, shape []int, buf []int) []int {
+	return broadcastStridesOf(op, t.shape(), t.strides(), shape, buf)
+}
+
+// broadcastStridesOf is broadcastStrides for a layout given as tshape and
+// tstrides.
+func broadcastStridesOf(op string, tshape, tstrides, shape []int, buf []int) []int {
 	n := len(shape)
 	var out []int
 	if n <= cap(buf) {
@@ -164,26 +170,26 @@ func broadcastStrides(op string, t *Tensor, shape []int, buf []int) []int {
 	} else {
 		out = make([]int, n)
 	}
-	lead := n - len(t.shape)
+	lead := n - len(tshape)
 	if lead < 0 {
-		panic(shapeErr(op, t.shape, shape, "the number of sizes provided ("+itoa(n)+") must be greater or equal to the number of dimensions in the tensor ("+itoa(len(t.shape))+")"))
+		panic(shapeErr(op, tshape, shape, "the number of sizes provided ("+itoa(n)+") must be greater or equal to the number of dimensions in the tensor ("+itoa(len(tshape))+")"))
 	}
 	for i := range n {
 		if i < lead {
 			out[i] = 0
 			continue
 		}
-		s := t.shape[i-lead]
+		s := tshape[i-lead]
 		switch {
 		case s == shape[i]:
-			out[i] = t.strides[i-lead]
+			out[i] = tstrides[i-lead]
 			if s == 1 {
 				out[i] = 0
 			}
 		case s == 1:
 			out[i] = 0
 		default:
-			panic(shapeErr(op, t.shape, shape, "the expanded size of the tensor ("+itoa(shape[i])+") must match the existing size ("+itoa(s)+") at non-singleton dimension "+itoa(i)))
+			panic(shapeErr(op, tshape, shape, "the expanded size of the tensor ("+itoa(shape[i])+") must match the existing size ("+itoa(s)+") at non-singleton dimension "+itoa(i)))
 		}
 	}
 	return out
@@ -207,9 +213,9 @@ func checkWritable(op string, dst *Tensor) {
 	if dst.contig {
 		return
 	}
-	for i, s := range dst.strides {
-		if s == 0 && dst.shape[i] > 1 {
-			panic(&Error{Op: op, Msg: "unsupported operation: more than one element of the written-to tensor (shape " + fmtShape(dst.shape) + ", strides " + fmtShape(dst.strides) + ") refers to a single memory location; call Clone or Contiguous first"})
+	for i, s := range dst.strides() {
+		if s == 0 && dst.shape()[i] > 1 {
+			panic(&Error{Op: op, Msg: "unsupported operation: more than one element of the written-to tensor (shape " + fmtShape(dst.shape()) + ", strides " + fmtShape(dst.strides()) + ") refers to a single memory location; call Clone or Contiguous first"})
 		}
 	}
 }
@@ -218,9 +224,9 @@ func checkWritable(op string, dst *Tensor) {
 // dtype if they differ.
 func copyInto(dst, src *Tensor) {
 	var sbuf [8]int
-	ss := src.strides
-	if !sameShape(dst.shape, src.shape) {
-		ss = broadcastStrides("Copy", src, dst.shape, sbuf[:0])
+	ss := src.strides()
+	if !sameShape(dst.shape(), src.shape()) {
+		ss = broadcastStrides("Copy", src, dst.shape(), sbuf[:0])
 	}
 	switch {
 	case dst.dtype == Float32 && src.dtype == Float32:
@@ -234,13 +240,10 @@ func copyInto(dst, src *Tensor) {
 	}
 }
 
-// tile is the block size of the cache-blocked transposing copy.
-const tile = 32
-
 func copyT[D, S kernels.Float](dst, src *Tensor, sst []int) {
 	d := storage[D](dst)
 	s := storage[S](src)
-	if dst.contig && src.contig && sameShape(dst.shape, src.shape) {
+	if dst.contig && src.contig && sameShape(dst.shape(), src.shape()) {
 		dd := d[dst.off : dst.off+dst.numel]
 		sd := s[src.off : src.off+dst.numel]
 		if dtypeOf[D]() == dtypeOf[S]() {
@@ -253,52 +256,11 @@ func copyT[D, S kernels.Float](dst, src *Tensor, sst []int) {
 		return
 	}
 	var it iter
-	it.init(dst.shape, 2, [maxOps]int{dst.off, src.off}, [maxOps][]int{dst.strides, sst})
-	nd := it.nd
-	// A transpose: the destination runs along the last dimension, the
-	// source along the one before. Copy in tiles so both sides stay in cache.
-	if nd >= 2 && it.st[0][nd-1] == 1 && it.st[1][nd-1] != 1 && it.st[1][nd-2] == 1 && it.shape[nd-1] >= tile && it.shape[nd-2] >= tile {
-		rows, cols := it.shape[nd-2], it.shape[nd-1]
-		dr, sc := it.st[0][nd-2], it.st[1][nd-1]
-		outer := it
-		outer.nd = nd - 2
-		block := func(do, so, i0, i1 int) {
-			for ; i0 < i1; i0 += tile {
-				ie := min(i0+tile, i1)
-				for j0 := 0; j0 < cols; j0 += tile {
-					j1 := min(j0+tile, cols)
-					for i := i0; i < ie; i++ {
-						row := d[do+i*dr+j0 : do+i*dr+j1]
-						p := so + i + j0*sc
-						for j := range row {
-							row[j] = D(s[p])
-							p += sc
-						}
-					}
-				}
-			}
-		}
-		threads := 1
-		if rows*cols >= 1<<17 {
-			threads = min(kernels.Threads(), rows/tile)
-		}
-		outer.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
-			for r := range n {
-				do, so := off[0]+r*inc[0], off[1]+r*inc[1]
-				if threads <= 1 {
-					block(do, so, 0, rows)
-					continue
-				}
-				// Large copies split their rows (in whole tiles) across goroutines.
-				step := (rows/threads + tile - 1) / tile * tile
-				var wg sync.WaitGroup
-				for lo := step; lo < rows; lo += step {
-					wg.Go(func() { block(do, so, lo, min(lo+step, rows)) })
-				}
-				block(do, so, 0, min(step, rows))
-				wg.Wait()
-			}
-		})
+	it.init(dst.shape(), 2, [maxOps]int{dst.off, src.off}, [maxOps][]int{dst.strides(), sst})
+	// A transpose or another permutation: the destination and the source
+	// have unit stride along different dimensions.
+	if p, q, ok := transposeDims(&it); ok {
+		blockedCopy(d, s, &it, p, q)
 		return
 	}
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {

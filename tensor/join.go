@@ -20,42 +20,42 @@ func Cat(ts []*Tensor, dim int) *Tensor {
 		if t.dtype != dtype {
 			dtype = Float64
 		}
-		if ref == nil && !(len(t.shape) == 1 && t.shape[0] == 0) {
+		if ref == nil && !(len(t.shape()) == 1 && t.shape()[0] == 0) {
 			ref = t
 		}
 	}
 	if ref == nil {
 		return empty(dtype, []int{0})
 	}
-	d := normDim(op, dim, len(ref.shape))
-	if len(ref.shape) == 0 {
+	d := normDim(op, dim, len(ref.shape()))
+	if len(ref.shape()) == 0 {
 		panic(&Error{Op: op, Msg: "zero-dimensional tensor cannot be concatenated"})
 	}
 	total := 0
 	for i, t := range ts {
-		if len(t.shape) == 1 && t.shape[0] == 0 {
+		if len(t.shape()) == 1 && t.shape()[0] == 0 {
 			continue
 		}
-		if len(t.shape) != len(ref.shape) {
-			panic(shapeErr(op, ref.shape, t.shape, "tensors must have same number of dimensions: got "+itoa(len(ref.shape))+" and "+itoa(len(t.shape))))
+		if len(t.shape()) != len(ref.shape()) {
+			panic(shapeErr(op, ref.shape(), t.shape(), "tensors must have same number of dimensions: got "+itoa(len(ref.shape()))+" and "+itoa(len(t.shape()))))
 		}
-		for j := range t.shape {
-			if j != d && t.shape[j] != ref.shape[j] {
-				panic(shapeErr(op, ref.shape, t.shape, "sizes of tensors must match except in dimension "+itoa(d)+"; expected size "+itoa(ref.shape[j])+" but got size "+itoa(t.shape[j])+" for tensor number "+itoa(i)+" in the list"))
+		for j := range t.shape() {
+			if j != d && t.shape()[j] != ref.shape()[j] {
+				panic(shapeErr(op, ref.shape(), t.shape(), "sizes of tensors must match except in dimension "+itoa(d)+"; expected size "+itoa(ref.shape()[j])+" but got size "+itoa(t.shape()[j])+" for tensor number "+itoa(i)+" in the list"))
 			}
 		}
-		total += t.shape[d]
+		total += t.shape()[d]
 	}
-	shape := append([]int{}, ref.shape...)
+	shape := append([]int{}, ref.shape()...)
 	shape[d] = total
 	out := empty(dtype, shape)
 	pos := 0
 	for _, t := range ts {
-		if len(t.shape) == 1 && t.shape[0] == 0 {
+		if len(t.shape()) == 1 && t.shape()[0] == 0 {
 			continue
 		}
-		copyInto(out.Narrow(d, pos, t.shape[d]), t)
-		pos += t.shape[d]
+		copyInto(out.Narrow(d, pos, t.shape()[d]), t)
+		pos += t.shape()[d]
 	}
 	return out
 }
@@ -67,16 +67,16 @@ func Stack(ts []*Tensor, dim int) *Tensor {
 	if len(ts) == 0 {
 		panic(&Error{Op: op, Msg: "expected a non-empty list of tensors"})
 	}
-	d := normDim(op, dim, len(ts[0].shape)+1)
+	d := normDim(op, dim, len(ts[0].shape())+1)
 	us := make([]*Tensor, len(ts))
 	for i, t := range ts {
-		if !sameShape(t.shape, ts[0].shape) {
-			panic(shapeErr(op, ts[0].shape, t.shape, "stack expects each tensor to be equal size, but got "+fmtShape(ts[0].shape)+" at entry 0 and "+fmtShape(t.shape)+" at entry "+itoa(i)))
+		if !sameShape(t.shape(), ts[0].shape()) {
+			panic(shapeErr(op, ts[0].shape(), t.shape(), "stack expects each tensor to be equal size, but got "+fmtShape(ts[0].shape())+" at entry 0 and "+fmtShape(t.shape())+" at entry "+itoa(i)))
 		}
 		us[i] = t.Unsqueeze(d)
 	}
-	if ts[0].numel == 0 || len(ts[0].shape) == 1 && ts[0].shape[0] == 0 {
-		shape := append([]int{}, ts[0].shape...)
+	if ts[0].numel == 0 || len(ts[0].shape()) == 1 && ts[0].shape()[0] == 0 {
+		shape := append([]int{}, ts[0].shape()...)
 		shape = append(shape[:d], append([]int{len(ts)}, shape[d:]...)...)
 		dtype := ts[0].dtype
 		for _, t := range ts {
@@ -92,14 +92,14 @@ func Stack(ts []*Tensor, dim int) *Tensor {
 // Split splits t into views of size elements along dim; the last may be
 // smaller (torch.split with an int).
 func (t *Tensor) Split(size, dim int) []*Tensor {
-	d := normDim("Split", dim, len(t.shape))
-	if len(t.shape) == 0 {
+	d := normDim("Split", dim, len(t.shape()))
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: "Split", Msg: "split expects at least a 1-dimensional tensor"})
 	}
-	if size <= 0 && !(size == 0 && t.shape[d] == 0) {
-		panic(&Error{Op: "Split", Msg: "split_size can only be 0 if dimension size is 0, but got split size " + itoa(size) + " for dimension " + itoa(d) + " of size " + itoa(t.shape[d])})
+	if size <= 0 && !(size == 0 && t.shape()[d] == 0) {
+		panic(&Error{Op: "Split", Msg: "split_size can only be 0 if dimension size is 0, but got split size " + itoa(size) + " for dimension " + itoa(d) + " of size " + itoa(t.shape()[d])})
 	}
-	n := t.shape[d]
+	n := t.shape()[d]
 	if n == 0 {
 		return []*Tensor{t.Narrow(d, 0, 0)}
 	}
@@ -113,8 +113,8 @@ func (t *Tensor) Split(size, dim int) []*Tensor {
 // SplitSizes splits t into views along dim with the given sizes, which
 // must add up to the dimension's size (torch.split with a list).
 func (t *Tensor) SplitSizes(sizes []int, dim int) []*Tensor {
-	d := normDim("SplitSizes", dim, len(t.shape))
-	if len(t.shape) == 0 {
+	d := normDim("SplitSizes", dim, len(t.shape()))
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: "SplitSizes", Msg: "split expects at least a 1-dimensional tensor"})
 	}
 	sum := 0
@@ -124,8 +124,8 @@ func (t *Tensor) SplitSizes(sizes []int, dim int) []*Tensor {
 		}
 		sum += s
 	}
-	if sum != t.shape[d] {
-		panic(&Error{Op: "SplitSizes", Msg: "split_with_sizes expects split_sizes to sum exactly to " + itoa(t.shape[d]) + " (input tensor's size at dimension " + itoa(d) + "), but got split_sizes=" + fmtShape(sizes)})
+	if sum != t.shape()[d] {
+		panic(&Error{Op: "SplitSizes", Msg: "split_with_sizes expects split_sizes to sum exactly to " + itoa(t.shape()[d]) + " (input tensor's size at dimension " + itoa(d) + "), but got split_sizes=" + fmtShape(sizes)})
 	}
 	out := make([]*Tensor, len(sizes))
 	lo := 0
@@ -142,14 +142,14 @@ func (t *Tensor) Chunk(n, dim int) []*Tensor {
 	if n <= 0 {
 		panic(&Error{Op: "Chunk", Msg: "chunk expects `chunks` to be greater than 0, got: " + itoa(n)})
 	}
-	d := normDim("Chunk", dim, len(t.shape))
-	if len(t.shape) == 0 {
+	d := normDim("Chunk", dim, len(t.shape()))
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: "Chunk", Msg: "chunk expects at least a 1-dimensional tensor"})
 	}
-	size := (t.shape[d] + n - 1) / n
+	size := (t.shape()[d] + n - 1) / n
 	if size == 0 {
 		size = 1
-		if t.shape[d] == 0 {
+		if t.shape()[d] == 0 {
 			out := make([]*Tensor, n)
 			for i := range out {
 				out[i] = t.Narrow(d, 0, 0)
@@ -186,23 +186,23 @@ func indices(op string, index *Tensor, dim, size int) []int {
 // either dtype; negative indices count from the end. This is the embedding
 // lookup: weight.IndexSelect(0, tokens).
 func (t *Tensor) IndexSelect(dim int, index *Tensor) *Tensor {
-	if len(index.shape) > 1 {
-		panic(&Error{Op: "IndexSelect", Msg: "index_select(): index should be 0-D or 1-D, got shape " + fmtShape(index.shape)})
+	if len(index.shape()) > 1 {
+		panic(&Error{Op: "IndexSelect", Msg: "index_select(): index should be 0-D or 1-D, got shape " + fmtShape(index.shape())})
 	}
-	d := normDim("IndexSelect", dim, len(t.shape))
+	d := normDim("IndexSelect", dim, len(t.shape()))
 	size := 1
-	if len(t.shape) > 0 {
-		size = t.shape[d]
+	if len(t.shape()) > 0 {
+		size = t.shape()[d]
 	}
 	return t.indexSelect(d, indices("IndexSelect", index, d, size))
 }
 
 // IndexSelectInts is IndexSelect with the indices as a Go slice.
 func (t *Tensor) IndexSelectInts(dim int, index []int) *Tensor {
-	d := normDim("IndexSelect", dim, len(t.shape))
+	d := normDim("IndexSelect", dim, len(t.shape()))
 	size := 1
-	if len(t.shape) > 0 {
-		size = t.shape[d]
+	if len(t.shape()) > 0 {
+		size = t.shape()[d]
 	}
 	idx := make([]int, len(index))
 	for i, j := range index {
@@ -218,22 +218,22 @@ func (t *Tensor) IndexSelectInts(dim int, index []int) *Tensor {
 }
 
 func (t *Tensor) indexSelect(d int, idx []int) *Tensor {
-	if len(t.shape) == 0 {
+	if len(t.shape()) == 0 {
 		out := empty(t.dtype, []int{len(idx)})
 		for i := range idx {
 			out.Set(t.Item(), i)
 		}
 		return out
 	}
-	shape := append([]int{}, t.shape...)
+	shape := append([]int{}, t.shape()...)
 	shape[d] = len(idx)
 	out := empty(t.dtype, shape)
 	if d == 0 && t.contig {
-		row := t.numel / max(t.shape[0], 1)
+		row := t.numel / max(t.shape()[0], 1)
 		if t.dtype == Float32 {
-			copyRows(out.f32, t.f32[t.off:], idx, row)
+			copyRows(out.f32(), t.f32()[t.off:], idx, row)
 		} else {
-			copyRows(out.f64, t.f64[t.off:], idx, row)
+			copyRows(out.f64(), t.f64()[t.off:], idx, row)
 		}
 		return out
 	}
@@ -255,41 +255,41 @@ func copyRows[T kernels.Float](dst, src []T, idx []int, row int) {
 // result has index's shape.
 func (t *Tensor) Gather(dim int, index *Tensor) *Tensor {
 	const op = "Gather"
-	n := len(t.shape)
+	n := len(t.shape())
 	d := normDim(op, dim, n)
-	if len(index.shape) != n && !(n == 0 && len(index.shape) <= 1) {
-		panic(shapeErr(op, t.shape, index.shape, "index tensor must have the same number of dimensions as input tensor"))
+	if len(index.shape()) != n && !(n == 0 && len(index.shape()) <= 1) {
+		panic(shapeErr(op, t.shape(), index.shape(), "index tensor must have the same number of dimensions as input tensor"))
 	}
-	for i := range index.shape {
-		if i != d && index.shape[i] > t.shape[i] {
-			panic(shapeErr(op, t.shape, index.shape, "size does not match at dimension "+itoa(i)+": expected index "+fmtShape(index.shape)+" to be smaller than self "+fmtShape(t.shape)+" apart from dimension "+itoa(d)))
+	for i := range index.shape() {
+		if i != d && index.shape()[i] > t.shape()[i] {
+			panic(shapeErr(op, t.shape(), index.shape(), "size does not match at dimension "+itoa(i)+": expected index "+fmtShape(index.shape())+" to be smaller than self "+fmtShape(t.shape())+" apart from dimension "+itoa(d)))
 		}
 	}
 	size := 1
 	if n > 0 {
-		size = t.shape[d]
+		size = t.shape()[d]
 	}
 	idx := indices(op, index, d, size)
-	out := empty(t.dtype, index.shape)
+	out := empty(t.dtype, index.shape())
 	if out.numel == 0 {
 		return out
 	}
 	// Walk index's shape with t's strides; the position along dim comes
 	// from the index.
-	st := append([]int{}, t.strides...)
+	st := append([]int{}, t.strides()...)
 	ds := 0
 	if n > 0 {
 		ds = st[d]
 		st[d] = 0
 	}
 	if n == 0 {
-		st = make([]int, len(index.shape))
+		st = make([]int, len(index.shape()))
 	}
-	outSt := contiguousStrides(index.shape)
+	outSt := contiguousStrides(index.shape())
 	if t.dtype == Float32 {
-		gatherT(out.f32, t.f32, idx, index.shape, outSt, st, t.off, ds)
+		gatherT(out.f32(), t.f32(), idx, index.shape(), outSt, st, t.off, ds)
 	} else {
-		gatherT(out.f64, t.f64, idx, index.shape, outSt, st, t.off, ds)
+		gatherT(out.f64(), t.f64(), idx, index.shape(), outSt, st, t.off, ds)
 	}
 	return out
 }
@@ -312,13 +312,13 @@ func gatherT[T kernels.Float](out, src []T, idx, shape, outSt, st []int, off, ds
 // Repeated indices accumulate. It returns t.
 func (t *Tensor) IndexAddInPlace(dim int, index *Tensor, src *Tensor) *Tensor {
 	const op = "IndexAddInPlace"
-	d := normDim(op, dim, len(t.shape))
-	if len(t.shape) == 0 {
+	d := normDim(op, dim, len(t.shape()))
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: op, Msg: "index_add_() requires at least a 1-D tensor"})
 	}
-	idx := indices(op, index, d, t.shape[d])
-	if len(src.shape) != len(t.shape) || src.shape[d] != len(idx) {
-		panic(shapeErr(op, t.shape, src.shape, "source must have the same dimensions as self, with "+itoa(len(idx))+" entries (one per index) along dimension "+itoa(d)))
+	idx := indices(op, index, d, t.shape()[d])
+	if len(src.shape()) != len(t.shape()) || src.shape()[d] != len(idx) {
+		panic(shapeErr(op, t.shape(), src.shape(), "source must have the same dimensions as self, with "+itoa(len(idx))+" entries (one per index) along dimension "+itoa(d)))
 	}
 	for i, j := range idx {
 		t.Select(d, j).AddInPlace(src.Select(d, i))

@@ -46,7 +46,7 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor { return matmul(nil, t, o) }
 // shape and dtype, and be contiguous) and returns dst.
 func MatMulInto(dst, a, b *Tensor) *Tensor {
 	if !dst.contig {
-		panic(&Error{Op: "MatMulInto", Msg: "destination must be contiguous, got strides " + fmtShape(dst.strides)})
+		panic(&Error{Op: "MatMulInto", Msg: "destination must be contiguous, got strides " + fmtShape(dst.strides())})
 	}
 	return matmul(dst, a, b)
 }
@@ -59,13 +59,13 @@ func matmul(dst, a, b *Tensor) *Tensor {
 	if dst != nil {
 		a, b = a.To(dst.dtype), b.To(dst.dtype)
 	}
-	da, db := len(a.shape), len(b.shape)
+	da, db := len(a.shape()), len(b.shape())
 	if da == 0 || db == 0 {
-		panic(shapeErr(op, a.shape, b.shape, "both arguments to matmul need to be at least 1D, but they are "+itoa(da)+"D and "+itoa(db)+"D"))
+		panic(shapeErr(op, a.shape(), b.shape(), "both arguments to matmul need to be at least 1D, but they are "+itoa(da)+"D and "+itoa(db)+"D"))
 	}
 	if da == 1 && db == 1 {
-		if a.shape[0] != b.shape[0] {
-			panic(shapeErr(op, a.shape, b.shape, "inconsistent tensor size, expected tensor a and b to have the same number of elements, but got "+itoa(a.shape[0])+" and "+itoa(b.shape[0])+" elements respectively"))
+		if a.shape()[0] != b.shape()[0] {
+			panic(shapeErr(op, a.shape(), b.shape(), "inconsistent tensor size, expected tensor a and b to have the same number of elements, but got "+itoa(a.shape()[0])+" and "+itoa(b.shape()[0])+" elements respectively"))
 		}
 		if dst == nil {
 			dst = empty(a.dtype, nil)
@@ -87,16 +87,16 @@ func matmul(dst, a, b *Tensor) *Tensor {
 	if dropCol {
 		b = b.Unsqueeze(1)
 	}
-	na, nb := len(a.shape), len(b.shape)
-	m, k := a.shape[na-2], a.shape[na-1]
-	k2, n := b.shape[nb-2], b.shape[nb-1]
+	na, nb := len(a.shape()), len(b.shape())
+	m, k := a.shape()[na-2], a.shape()[na-1]
+	k2, n := b.shape()[nb-2], b.shape()[nb-1]
 	if k != k2 {
 		if na == 2 && nb == 2 {
-			panic(mmErr(op, a.shape, b.shape))
+			panic(mmErr(op, a.shape(), b.shape()))
 		}
-		panic(shapeErr(op, a.shape, b.shape, "mat1 and mat2 shapes cannot be multiplied ("+itoa(m)+"x"+itoa(k)+" and "+itoa(k2)+"x"+itoa(n)+")"))
+		panic(shapeErr(op, a.shape(), b.shape(), "mat1 and mat2 shapes cannot be multiplied ("+itoa(m)+"x"+itoa(k)+" and "+itoa(k2)+"x"+itoa(n)+")"))
 	}
-	batch := broadcastShape(op, a.shape[:na-2], b.shape[:nb-2], nil)
+	batch := broadcastShape(op, a.shape()[:na-2], b.shape()[:nb-2], nil)
 	outShape := make([]int, 0, len(batch)+2)
 	outShape = append(outShape, batch...)
 	if !dropRow {
@@ -134,16 +134,16 @@ func dot[T kernels.Float](dst, a, b *Tensor) {
 // and C contiguous [batch..., m, n]. bias, if not nil, is added to every
 // row of C (the GEMM epilogue).
 func batchedGemm[T kernels.Float](c, a, b *Tensor, batch []int, m, n, k int, alpha, beta T, bias []T) {
-	na, nb := len(a.shape), len(b.shape)
-	ta, lda, okA := gemmOperand(m, k, a.strides[na-2], a.strides[na-1])
+	na, nb := len(a.shape()), len(b.shape())
+	ta, lda, okA := gemmOperand(m, k, a.strides()[na-2], a.strides()[na-1])
 	if !okA {
 		a = a.Contiguous()
-		ta, lda, _ = gemmOperand(m, k, a.strides[na-2], a.strides[na-1])
+		ta, lda, _ = gemmOperand(m, k, a.strides()[na-2], a.strides()[na-1])
 	}
-	tb, ldb, okB := gemmOperand(k, n, b.strides[nb-2], b.strides[nb-1])
+	tb, ldb, okB := gemmOperand(k, n, b.strides()[nb-2], b.strides()[nb-1])
 	if !okB {
 		b = b.Contiguous()
-		tb, ldb, _ = gemmOperand(k, n, b.strides[nb-2], b.strides[nb-1])
+		tb, ldb, _ = gemmOperand(k, n, b.strides()[nb-2], b.strides()[nb-1])
 	}
 	as := storage[T](a)
 	bs := storage[T](b)
@@ -153,8 +153,8 @@ func batchedGemm[T kernels.Float](c, a, b *Tensor, batch []int, m, n, k int, alp
 		kernels.GemmEpilogue(ta, tb, m, n, k, alpha, as[a.off:], lda, bs[b.off:], ldb, beta, cs, n, ep)
 		return
 	}
-	sa := broadcastStrides("MatMul", &Tensor{shape: a.shape[:na-2], strides: a.strides[:na-2]}, batch, nil)
-	sb := broadcastStrides("MatMul", &Tensor{shape: b.shape[:nb-2], strides: b.strides[:nb-2]}, batch, nil)
+	sa := broadcastStridesOf("MatMul", a.shape()[:na-2], a.strides()[:na-2], batch, nil)
+	sb := broadcastStridesOf("MatMul", b.shape()[:nb-2], b.strides()[:nb-2], batch, nil)
 	sc := contiguousStrides(batch)
 	for i := range sc {
 		sc[i] *= m * n
@@ -224,22 +224,22 @@ func AddMM(input, mat1, mat2 *Tensor, opts ...MMOption) *Tensor {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if len(mat1.shape) != 2 || len(mat2.shape) != 2 {
-		panic(shapeErr(op, mat1.shape, mat2.shape, "mat1 and mat2 must be matrices, got "+itoa(len(mat1.shape))+"-D and "+itoa(len(mat2.shape))+"-D"))
+	if len(mat1.shape()) != 2 || len(mat2.shape()) != 2 {
+		panic(shapeErr(op, mat1.shape(), mat2.shape(), "mat1 and mat2 must be matrices, got "+itoa(len(mat1.shape()))+"-D and "+itoa(len(mat2.shape()))+"-D"))
 	}
-	if mat1.shape[1] != mat2.shape[0] {
-		panic(mmErr(op, mat1.shape, mat2.shape))
+	if mat1.shape()[1] != mat2.shape()[0] {
+		panic(mmErr(op, mat1.shape(), mat2.shape()))
 	}
 	dtype := mat1.dtype
 	if mat2.dtype != dtype || input.dtype != dtype {
 		dtype = Float64
 	}
 	mat1, mat2, input = mat1.To(dtype), mat2.To(dtype), input.To(dtype)
-	m, k, n := mat1.shape[0], mat1.shape[1], mat2.shape[1]
+	m, k, n := mat1.shape()[0], mat1.shape()[1], mat2.shape()[1]
 	out := empty(dtype, []int{m, n})
 	// input must broadcast to the result.
-	broadcastStrides(op, input, out.shape, nil)
-	bias := cfg.beta == 1 && input.numel == n && input.contig && (len(input.shape) == 1 || len(input.shape) == 2 && input.shape[0] == 1)
+	broadcastStrides(op, input, out.shape(), nil)
+	bias := cfg.beta == 1 && input.numel == n && input.contig && (len(input.shape()) == 1 || len(input.shape()) == 2 && input.shape()[0] == 1)
 	beta := cfg.beta
 	if bias {
 		beta = 0

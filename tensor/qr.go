@@ -10,13 +10,13 @@ import "math"
 // diagonal of R is -sign(a)·‖x‖), so the signs match PyTorch's. The
 // arithmetic runs in float64; results have t's dtype.
 func (t *Tensor) QR() (q, r *Tensor) {
-	n := len(t.shape)
+	n := len(t.shape())
 	if n < 2 {
-		panic(&Error{Op: "QR", Msg: "the input tensor A must have at least 2 dimensions, got shape " + fmtShape(t.shape)})
+		panic(&Error{Op: "QR", Msg: "the input tensor A must have at least 2 dimensions, got shape " + fmtShape(t.shape())})
 	}
-	rows, cols := t.shape[n-2], t.shape[n-1]
+	rows, cols := t.shape()[n-2], t.shape()[n-1]
 	k := min(rows, cols)
-	batch := t.shape[:n-2]
+	batch := t.shape()[:n-2]
 	qShape := append(append([]int{}, batch...), rows, k)
 	rShape := append(append([]int{}, batch...), k, cols)
 	a := t.To(Float64).Clone() // contiguous float64 working copy
@@ -27,8 +27,8 @@ func (t *Tensor) QR() (q, r *Tensor) {
 		nb *= s
 	}
 	for b := range nb {
-		householderQR(a.f64[b*rows*cols:(b+1)*rows*cols], rows, cols,
-			qo.f64[b*rows*k:(b+1)*rows*k], ro.f64[b*k*cols:(b+1)*k*cols])
+		householderQR(a.f64()[b*rows*cols:(b+1)*rows*cols], rows, cols,
+			qo.f64()[b*rows*k:(b+1)*rows*k], ro.f64()[b*k*cols:(b+1)*k*cols])
 	}
 	return qo.To(t.dtype), ro.To(t.dtype)
 }

@@ -80,7 +80,7 @@ type reduction struct {
 }
 
 func plan(op string, t *Tensor, c *reduceCfg) reduction {
-	n := len(t.shape)
+	n := len(t.shape())
 	red := make([]bool, max(n, 1))
 	if !c.anyDims {
 		for i := range red {
@@ -96,17 +96,17 @@ func plan(op string, t *Tensor, c *reduceCfg) reduction {
 	p.K, p.R = 1, 1
 	for i := range n {
 		if red[i] {
-			p.rshape = append(p.rshape, t.shape[i])
-			p.rstrides = append(p.rstrides, t.strides[i])
-			p.R *= t.shape[i]
+			p.rshape = append(p.rshape, t.shape()[i])
+			p.rstrides = append(p.rstrides, t.strides()[i])
+			p.R *= t.shape()[i]
 			if c.keep {
 				p.outShape = append(p.outShape, 1)
 			}
 		} else {
-			p.kshape = append(p.kshape, t.shape[i])
-			p.kstrides = append(p.kstrides, t.strides[i])
-			p.K *= t.shape[i]
-			p.outShape = append(p.outShape, t.shape[i])
+			p.kshape = append(p.kshape, t.shape()[i])
+			p.kstrides = append(p.kstrides, t.strides()[i])
+			p.K *= t.shape()[i]
+			p.outShape = append(p.outShape, t.shape()[i])
 		}
 	}
 	if p.outShape == nil {
@@ -150,9 +150,9 @@ func reduce(kind rkind, t *Tensor, opts []ReduceOption) *Tensor {
 		// The whole of a contiguous tensor: one kernel call.
 		out := empty(t.dtype, nil)
 		if t.dtype == Float32 {
-			out.f32[0] = reduceAll(kind, Data[float32](t))
+			out.f32()[0] = reduceAll(kind, Data[float32](t))
 		} else {
-			out.f64[0] = reduceAll(kind, Data[float64](t))
+			out.f64()[0] = reduceAll(kind, Data[float64](t))
 		}
 		return out
 	}
@@ -165,7 +165,7 @@ func reduceWith(kind rkind, t *Tensor, c *reduceCfg) (vals, idx *Tensor) {
 	op := rNames[kind]
 	p := plan(op, t, c)
 	if p.R == 0 && p.K > 0 && (kind == rMax || kind == rMin || kind == rArgMax || kind == rArgMin) {
-		panic(&Error{Op: op, Msg: "expected reduction dim to have non-zero size (shape " + fmtShape(t.shape) + "); the " + op + " of no elements is undefined"})
+		panic(&Error{Op: op, Msg: "expected reduction dim to have non-zero size (shape " + fmtShape(t.shape()) + "); the " + op + " of no elements is undefined"})
 	}
 	vals = empty(t.dtype, p.outShape)
 	if kind == rArgMax || kind == rArgMin {
@@ -186,7 +186,7 @@ func reduceT[T kernels.Float](kind rkind, p *reduction, corr float64, vals, idx 
 	out := storage[T](vals)
 	var ix []float64
 	if idx != nil {
-		ix = idx.f64
+		ix = idx.f64()
 	}
 	if p.K == 0 {
 		return
@@ -217,8 +217,8 @@ func reduceT[T kernels.Float](kind rkind, p *reduction, corr float64, vals, idx 
 		c := p.src.view(sh, st, p.src.off).Clone()
 		nk := len(p.kshape)
 		p.src = c
-		p.kstrides = c.strides[:nk]
-		p.rstrides = c.strides[nk:]
+		p.kstrides = c.strides()[:nk]
+		p.rstrides = c.strides()[nk:]
 		rs = 1
 	}
 	src := storage[T](p.src)
@@ -372,7 +372,7 @@ func argReduce(kind rkind, t *Tensor, opts []ReduceOption) *Tensor {
 		f := t.Reshape(-1)
 		if c.keep {
 			idx, _ := reduceWith(kind, f, &c)
-			shape := make([]int, len(t.shape))
+			shape := make([]int, len(t.shape()))
 			for i := range shape {
 				shape[i] = 1
 			}
@@ -421,18 +421,18 @@ func softmax(op string, t *Tensor, dim int, log bool) *Tensor {
 }
 
 func softmaxT[T kernels.Float](p *reduction, out *Tensor, dim int, log bool) {
-	d := normDim("Softmax", dim, len(out.shape))
+	d := normDim("Softmax", dim, len(out.shape()))
 	src := storage[T](p.src)
 	dst := storage[T](out)
 	rs, os := 1, 1
-	if len(out.shape) > 0 {
-		rs, os = p.rstrides[0], out.strides[d]
+	if len(out.shape()) > 0 {
+		rs, os = p.rstrides[0], out.strides()[d]
 	}
 	// Offsets of each row in out, walked alongside the source.
-	oks := make([]int, 0, len(out.shape))
-	for i := range out.shape {
+	oks := make([]int, 0, len(out.shape()))
+	for i := range out.shape() {
 		if i != d {
-			oks = append(oks, out.strides[i])
+			oks = append(oks, out.strides()[i])
 		}
 	}
 	R := p.R

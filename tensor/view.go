@@ -6,10 +6,16 @@ import (
 	"github.com/simdtorch/simdtorch/kernels"
 )
 
+// smallDims holds a shape or strides under construction: on the stack for
+// the ranks a tensor header holds inline, so that view ops allocate only
+// the new header.
+type smallDims [inlineDims]int
+
 // inferShape resolves one -1 entry of shape against numel, panicking with
-// PyTorch's message when the shape does not fit.
-func inferShape(op string, shape []int, numel int) []int {
-	out := slices.Clone(shape)
+// PyTorch's message when the shape does not fit. The result is built in
+// buf when it fits.
+func inferShape(op string, shape []int, numel int, buf []int) []int {
+	out := append(buf[:0], shape...)
 	infer := -1
 	prod := 1
 	for i, s := range shape {
@@ -36,8 +42,12 @@ func inferShape(op string, shape []int, numel int) []int {
 	return out
 }
 
-func contiguousStrides(shape []int) []int {
-	st := make([]int, len(shape))
+func contiguousStrides(shape []int) []int { return contiguousStridesIn(shape, nil) }
+
+// contiguousStridesIn returns shape's row-major strides, built in buf when
+// it fits.
+func contiguousStridesIn(shape, buf []int) []int {
+	st := append(buf[:0], shape...)
 	s := 1
 	for i := len(shape) - 1; i >= 0; i-- {
 		st[i] = s
@@ -48,12 +58,13 @@ func contiguousStrides(shape []int) []int {
 
 // viewStrides returns strides that describe t's elements with newShape
 // without moving them, as PyTorch's computeStride, or false if none exist.
-func viewStrides(t *Tensor, newShape []int) ([]int, bool) {
+// The strides are built in buf when they fit.
+func viewStrides(t *Tensor, newShape, buf []int) ([]int, bool) {
 	if t.contig || t.numel <= 1 {
-		return contiguousStrides(newShape), true
+		return contiguousStridesIn(newShape, buf), true
 	}
-	old, ost := t.shape, t.strides
-	st := make([]int, len(newShape))
+	old, ost := t.shape(), t.strides()
+	st := append(buf[:0], newShape...)
 	vd := len(newShape) - 1
 	base := ost[len(ost)-1]
 	tn, vn := 1, 1
@@ -85,10 +96,11 @@ func viewStrides(t *Tensor, newShape []int) ([]int, bool) {
 // described with that shape without a copy (use Reshape, which copies
 // then). It panics if the shape does not hold t's element count.
 func (t *Tensor) TryView(shape ...int) (*Tensor, error) {
-	shape = inferShape("View", shape, t.numel)
-	st, ok := viewStrides(t, shape)
+	var shb, stb smallDims
+	shape = inferShape("View", shape, t.numel, shb[:])
+	st, ok := viewStrides(t, shape, stb[:])
 	if !ok {
-		return nil, &ShapeError{Op: "View", A: t.Shape(), B: shape, Msg: "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); use Reshape instead"}
+		return nil, &ShapeError{Op: "View", A: t.Shape(), B: slices.Clone(shape), Msg: "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); use Reshape instead"}
 	}
 	return t.view(shape, st, t.off), nil
 }
@@ -107,8 +119,9 @@ func (t *Tensor) View(shape ...int) *Tensor {
 // Reshape returns t with the shape (one entry may be -1): a view when one
 // exists, otherwise a contiguous copy (torch's reshape).
 func (t *Tensor) Reshape(shape ...int) *Tensor {
-	shape = inferShape("Reshape", shape, t.numel)
-	if st, ok := viewStrides(t, shape); ok {
+	var shb, stb smallDims
+	shape = inferShape("Reshape", shape, t.numel, shb[:])
+	if st, ok := viewStrides(t, shape, stb[:]); ok {
 		return t.view(shape, st, t.off)
 	}
 	c := t.Clone()
@@ -120,7 +133,7 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 // from the end) merged into one, a view when possible (torch.flatten).
 // A 0-d tensor becomes 1-D.
 func (t *Tensor) Flatten(start, end int) *Tensor {
-	n := len(t.shape)
+	n := len(t.shape())
 	if n == 0 {
 		return t.Reshape(1)
 	}
@@ -130,13 +143,13 @@ func (t *Tensor) Flatten(start, end int) *Tensor {
 		panic(&Error{Op: "Flatten", Msg: "start_dim (" + itoa(start) + ") cannot come after end_dim (" + itoa(end) + ")"})
 	}
 	shape := make([]int, 0, n-(end-start))
-	shape = append(shape, t.shape[:start]...)
+	shape = append(shape, t.shape()[:start]...)
 	p := 1
-	for _, s := range t.shape[start : end+1] {
+	for _, s := range t.shape()[start : end+1] {
 		p *= s
 	}
 	shape = append(shape, p)
-	shape = append(shape, t.shape[end+1:]...)
+	shape = append(shape, t.shape()[end+1:]...)
 	return t.Reshape(shape...)
 }
 
@@ -145,13 +158,14 @@ func (t *Tensor) Ravel() *Tensor { return t.Reshape(-1) }
 
 // Transpose returns a view with dimensions d0 and d1 swapped.
 func (t *Tensor) Transpose(d0, d1 int) *Tensor {
-	n := len(t.shape)
+	n := len(t.shape())
 	d0 = normDim("Transpose", d0, n)
 	d1 = normDim("Transpose", d1, n)
 	if n == 0 {
 		return t.view(nil, nil, t.off)
 	}
-	sh, st := slices.Clone(t.shape), slices.Clone(t.strides)
+	var shb, stb smallDims
+	sh, st := append(shb[:0], t.shape()...), append(stb[:0], t.strides()...)
 	sh[d0], sh[d1] = sh[d1], sh[d0]
 	st[d0], st[d1] = st[d1], st[d0]
 	return t.view(sh, st, t.off)
@@ -161,23 +175,24 @@ func (t *Tensor) Transpose(d0, d1 int) *Tensor {
 // are returned as they are. It panics for more dimensions (use Transpose
 // or Permute).
 func (t *Tensor) T() *Tensor {
-	switch len(t.shape) {
+	switch len(t.shape()) {
 	case 0, 1:
 		return t
 	case 2:
 		return t.Transpose(0, 1)
 	}
-	panic(&Error{Op: "T", Msg: "T expects a tensor with <= 2 dimensions, but got shape " + fmtShape(t.shape) + "; use Transpose or Permute"})
+	panic(&Error{Op: "T", Msg: "T expects a tensor with <= 2 dimensions, but got shape " + fmtShape(t.shape()) + "; use Transpose or Permute"})
 }
 
 // Permute returns a view with the dimensions reordered: dimension i of the
 // result is dimension dims[i] of t.
 func (t *Tensor) Permute(dims ...int) *Tensor {
-	n := len(t.shape)
+	n := len(t.shape())
 	if len(dims) != n {
-		panic(&Error{Op: "Permute", Msg: "number of dims don't match in permute: tensor has " + itoa(n) + " dims, got " + itoa(len(dims)) + " (shape " + fmtShape(t.shape) + ")"})
+		panic(&Error{Op: "Permute", Msg: "number of dims don't match in permute: tensor has " + itoa(n) + " dims, got " + itoa(len(dims)) + " (shape " + fmtShape(t.shape()) + ")"})
 	}
-	sh, st := make([]int, n), make([]int, n)
+	var shb, stb smallDims
+	sh, st := append(shb[:0], t.shape()...), append(stb[:0], t.strides()...)
 	var seen uint64
 	seenBig := map[int]bool{}
 	for i, d := range dims {
@@ -193,7 +208,7 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 		if dup {
 			panic(&Error{Op: "Permute", Msg: "repeated dim " + itoa(d) + " in " + fmtShape(dims)})
 		}
-		sh[i], st[i] = t.shape[d], t.strides[d]
+		sh[i], st[i] = t.shape()[d], t.strides()[d]
 	}
 	return t.view(sh, st, t.off)
 }
@@ -201,11 +216,11 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 // Narrow returns a view of elements start..start+length-1 along dim
 // (torch.narrow); a negative start counts from the end.
 func (t *Tensor) Narrow(dim, start, length int) *Tensor {
-	d := normDim("Narrow", dim, len(t.shape))
-	if len(t.shape) == 0 {
+	d := normDim("Narrow", dim, len(t.shape()))
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: "Narrow", Msg: "narrow() cannot be applied to a 0-dim tensor"})
 	}
-	size := t.shape[d]
+	size := t.shape()[d]
 	if start < -size || start > size {
 		panic(&IndexError{Op: "Narrow", Dim: d, Index: start, Size: size})
 	}
@@ -215,9 +230,10 @@ func (t *Tensor) Narrow(dim, start, length int) *Tensor {
 	if length < 0 || start+length > size {
 		panic(&Error{Op: "Narrow", Msg: "start (" + itoa(start) + ") + length (" + itoa(length) + ") exceeds dimension size (" + itoa(size) + ") of dimension " + itoa(d)})
 	}
-	sh := slices.Clone(t.shape)
+	var shb smallDims
+	sh := append(shb[:0], t.shape()...)
 	sh[d] = length
-	return t.view(sh, t.strides, t.off+start*t.strides[d])
+	return t.view(sh, t.strides(), t.off+start*t.strides()[d])
 }
 
 // Slice returns a view of the elements start, start+step, ... before end
@@ -225,14 +241,14 @@ func (t *Tensor) Narrow(dim, start, length int) *Tensor {
 // count from the end and both are clamped to the dimension. step must be
 // positive.
 func (t *Tensor) Slice(dim, start, end, step int) *Tensor {
-	if len(t.shape) == 0 {
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: "Slice", Msg: "slice() cannot be applied to a 0-dim tensor"})
 	}
-	d := normDim("Slice", dim, len(t.shape))
+	d := normDim("Slice", dim, len(t.shape()))
 	if step <= 0 {
 		panic(&Error{Op: "Slice", Msg: "slice step must be positive, got " + itoa(step)})
 	}
-	size := t.shape[d]
+	size := t.shape()[d]
 	clamp := func(i int) int {
 		if i < 0 {
 			i += size
@@ -244,29 +260,31 @@ func (t *Tensor) Slice(dim, start, end, step int) *Tensor {
 	if end > start {
 		n = (end - start + step - 1) / step
 	}
-	sh, st := slices.Clone(t.shape), slices.Clone(t.strides)
+	var shb, stb smallDims
+	sh, st := append(shb[:0], t.shape()...), append(stb[:0], t.strides()...)
 	sh[d] = n
 	st[d] *= step
-	return t.view(sh, st, t.off+start*t.strides[d])
+	return t.view(sh, st, t.off+start*t.strides()[d])
 }
 
 // Select returns a view of index i along dim, with that dimension removed
 // (t[..., i, ...]); a negative index counts from the end.
 func (t *Tensor) Select(dim, i int) *Tensor {
-	if len(t.shape) == 0 {
+	if len(t.shape()) == 0 {
 		panic(&Error{Op: "Select", Msg: "select() cannot be applied to a 0-dim tensor"})
 	}
-	d := normDim("Select", dim, len(t.shape))
-	size := t.shape[d]
+	d := normDim("Select", dim, len(t.shape()))
+	size := t.shape()[d]
 	if i < -size || i >= size {
 		panic(&IndexError{Op: "Select", Dim: d, Index: i, Size: size})
 	}
 	if i < 0 {
 		i += size
 	}
-	sh := slices.Delete(slices.Clone(t.shape), d, d+1)
-	st := slices.Delete(slices.Clone(t.strides), d, d+1)
-	return t.view(sh, st, t.off+i*t.strides[d])
+	var shb, stb smallDims
+	sh := slices.Delete(append(shb[:0], t.shape()...), d, d+1)
+	st := slices.Delete(append(stb[:0], t.strides()...), d, d+1)
+	return t.view(sh, st, t.off+i*t.strides()[d])
 }
 
 // Expand returns a view of t broadcast to the shape: dimensions of size 1
@@ -275,27 +293,28 @@ func (t *Tensor) Select(dim, i int) *Tensor {
 // to a Clone instead.
 func (t *Tensor) Expand(shape ...int) *Tensor {
 	n := len(shape)
-	lead := n - len(t.shape)
+	lead := n - len(t.shape())
 	if lead < 0 {
-		panic(shapeErr("Expand", t.shape, shape, "the number of sizes provided ("+itoa(n)+") must be greater or equal to the number of dimensions in the tensor ("+itoa(len(t.shape))+")"))
+		panic(shapeErr("Expand", t.shape(), shape, "the number of sizes provided ("+itoa(n)+") must be greater or equal to the number of dimensions in the tensor ("+itoa(len(t.shape()))+")"))
 	}
-	sh := slices.Clone(shape)
+	var shb, stb smallDims
+	sh := append(shb[:0], shape...)
 	for i := lead; i < n; i++ {
 		if sh[i] == -1 {
-			sh[i] = t.shape[i-lead]
+			sh[i] = t.shape()[i-lead]
 		}
 	}
 	for i := range lead {
 		if sh[i] < 0 {
-			panic(shapeErr("Expand", t.shape, shape, "the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension "+itoa(i)))
+			panic(shapeErr("Expand", t.shape(), shape, "the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension "+itoa(i)))
 		}
 	}
-	st := broadcastStrides("Expand", t, sh, nil)
+	st := broadcastStrides("Expand", t, sh, stb[:0])
 	return t.view(sh, st, t.off)
 }
 
 // ExpandAs is t.Expand(other's shape).
-func (t *Tensor) ExpandAs(other *Tensor) *Tensor { return t.Expand(other.shape...) }
+func (t *Tensor) ExpandAs(other *Tensor) *Tensor { return t.Expand(other.shape()...) }
 
 // BroadcastTo is Expand without -1 entries (torch.broadcast_to).
 func (t *Tensor) BroadcastTo(shape ...int) *Tensor { return t.Expand(shape...) }
@@ -303,25 +322,27 @@ func (t *Tensor) BroadcastTo(shape ...int) *Tensor { return t.Expand(shape...) }
 // Squeeze returns a view without dimensions of size 1: all of them, or
 // only those of dims that have size 1.
 func (t *Tensor) Squeeze(dims ...int) *Tensor {
-	n := len(t.shape)
-	drop := make([]bool, n)
+	n := len(t.shape())
+	var dropb [inlineDims]bool
+	drop := append(dropb[:0], make([]bool, n)...)
 	if len(dims) == 0 {
-		for i, s := range t.shape {
+		for i, s := range t.shape() {
 			drop[i] = s == 1
 		}
 	} else {
 		for _, d := range dims {
 			d = normDim("Squeeze", d, n)
 			if n > 0 {
-				drop[d] = t.shape[d] == 1
+				drop[d] = t.shape()[d] == 1
 			}
 		}
 	}
-	sh, st := make([]int, 0, n), make([]int, 0, n)
+	var shb, stb smallDims
+	sh, st := shb[:0], stb[:0]
 	for i := range n {
 		if !drop[i] {
-			sh = append(sh, t.shape[i])
-			st = append(st, t.strides[i])
+			sh = append(sh, t.shape()[i])
+			st = append(st, t.strides()[i])
 		}
 	}
 	return t.view(sh, st, t.off)
@@ -330,14 +351,15 @@ func (t *Tensor) Squeeze(dims ...int) *Tensor {
 // Unsqueeze returns a view with a dimension of size 1 inserted at dim
 // (-1 appends one).
 func (t *Tensor) Unsqueeze(dim int) *Tensor {
-	n := len(t.shape)
+	n := len(t.shape())
 	d := normDim("Unsqueeze", dim, n+1)
 	st := 1
 	if d < n {
-		st = t.strides[d] * t.shape[d]
+		st = t.strides()[d] * t.shape()[d]
 	}
-	sh := slices.Insert(slices.Clone(t.shape), d, 1)
-	sts := slices.Insert(slices.Clone(t.strides), d, st)
+	var shb, stb [inlineDims + 1]int
+	sh := slices.Insert(append(shb[:0], t.shape()...), d, 1)
+	sts := slices.Insert(append(stb[:0], t.strides()...), d, st)
 	return t.view(sh, sts, t.off)
 }
 
@@ -353,25 +375,25 @@ func (t *Tensor) Copy(src *Tensor) *Tensor {
 func (t *Tensor) Fill(v float64) *Tensor {
 	checkWritable("Fill", t)
 	var it iter
-	it.init(t.shape, 1, [maxOps]int{t.off}, [maxOps][]int{t.strides})
+	it.init(t.shape(), 1, [maxOps]int{t.off}, [maxOps][]int{t.strides()})
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
 		p := off[0]
 		if t.dtype == Float64 {
 			if inc[0] == 1 {
-				kernels.Fill(t.f64[p:p+n], v)
+				kernels.Fill(t.f64()[p:p+n], v)
 				return
 			}
 			for range n {
-				t.f64[p] = v
+				t.f64()[p] = v
 				p += inc[0]
 			}
 		} else {
 			if inc[0] == 1 {
-				kernels.Fill(t.f32[p:p+n], float32(v))
+				kernels.Fill(t.f32()[p:p+n], float32(v))
 				return
 			}
 			for range n {
-				t.f32[p] = float32(v)
+				t.f32()[p] = float32(v)
 				p += inc[0]
 			}
 		}
