@@ -5,7 +5,7 @@ package tensor
 // it is t itself.
 func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 	checkWritable("CopyFrom", t)
-	broadcastStrides("CopyFrom", src, t.shape, nil)
+	broadcastStrides("CopyFrom", src, t.shape(), nil)
 	if t.numel > 0 {
 		copyInto(t, src)
 	}
@@ -24,15 +24,15 @@ func (t *Tensor) AddMMInPlace(mat1, mat2 *Tensor, opts ...MMOption) *Tensor {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if len(mat1.shape) != 2 || len(mat2.shape) != 2 {
-		panic(shapeErr(op, mat1.shape, mat2.shape, "mat1 and mat2 must be matrices, got "+itoa(len(mat1.shape))+"-D and "+itoa(len(mat2.shape))+"-D"))
+	if len(mat1.shape()) != 2 || len(mat2.shape()) != 2 {
+		panic(shapeErr(op, mat1.shape(), mat2.shape(), "mat1 and mat2 must be matrices, got "+itoa(len(mat1.shape()))+"-D and "+itoa(len(mat2.shape()))+"-D"))
 	}
-	if mat1.shape[1] != mat2.shape[0] {
-		panic(mmErr(op, mat1.shape, mat2.shape))
+	if mat1.shape()[1] != mat2.shape()[0] {
+		panic(mmErr(op, mat1.shape(), mat2.shape()))
 	}
-	m, k, n := mat1.shape[0], mat1.shape[1], mat2.shape[1]
-	if len(t.shape) != 2 || t.shape[0] != m || t.shape[1] != n {
-		panic(shapeErr(op, t.shape, []int{m, n}, "self must have the shape of mat1 @ mat2"))
+	m, k, n := mat1.shape()[0], mat1.shape()[1], mat2.shape()[1]
+	if len(t.shape()) != 2 || t.shape()[0] != m || t.shape()[1] != n {
+		panic(shapeErr(op, t.shape(), []int{m, n}, "self must have the shape of mat1 @ mat2"))
 	}
 	if mat1.dtype != t.dtype || mat2.dtype != t.dtype {
 		panic(&Error{Op: op, Msg: "expected mat1, mat2 and self of the same dtype, got " + mat1.dtype.String() + ", " + mat2.dtype.String() + " and " + t.dtype.String()})
