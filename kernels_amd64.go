@@ -542,17 +542,17 @@ func GemmMicroRowsF32AVX2(k int, a []float32, lda int, b, c []float32, ldc int, 
 //go:noescape
 func GemmMicroRowsF64AVX2(k int, a []float64, lda int, b, c []float64, ldc int, beta float64, bias []float64, relu bool)
 
-// SGDStepF32AVX2: one torch.optim.SGD step in place, as kernels' sgdGeneric: k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits (1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum). d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n.
+// SGDStepF32AVX2: one torch.optim.SGD step in place, as kernels' sgdGeneric: k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits (1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum; 16 flush). d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. With flush, buf (as soon as it is computed, before d reads it) and the new param are flushed: 0 < |x| < smallest normal gives a zero of x's sign. Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n.
 //
 // Method: one loop nest per flags value (two YMM per iteration, then one,
 // then a masked tail); the broadcast constants of the variant in registers.
 //
-// Registers: AX, CX, DX, BX, SI, DI; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7; no stack frame.
+// Registers: AX, CX, DX, BX, SI, DI; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10; no stack frame.
 //
 //go:noescape
 func SGDStepF32AVX2(param, grad, buf []float32, k [4]float32, flags int)
 
-// AdamStepF32AVX2: one torch.optim.Adam/AdamW step in place, as kernels' adamGeneric: k = [beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay] (kernels' adamArgs: rounded to T), flags = kernels' adamArgs bits (1 L2 weight decay, 2 decoupled, 4 amsgrad). p = param*decay (decoupled) or g = grad + wd*param (L2); m = expAvg*beta1 + (1-beta1)*g; v = expAvgSq*beta2 + ((1-beta2)*g)*g; amsgrad: maxExpAvgSq = (v > max or v is NaN) ? v : max, used for v; param = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps). Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. maxExpAvgSq is neither read nor written without amsgrad (it may be empty).
+// AdamStepF32AVX2: one torch.optim.Adam/AdamW step in place, as kernels' adamGeneric: k = [beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay] (kernels' adamArgs: rounded to T), flags = kernels' adamArgs bits (1 L2 weight decay, 2 decoupled, 4 amsgrad, 8 flush). p = param*decay (decoupled) or g = grad + wd*param (L2); m = expAvg*beta1 + (1-beta1)*g; v = expAvgSq*beta2 + ((1-beta2)*g)*g; amsgrad: maxExpAvgSq = (v > max or v is NaN) ? v : max, used for v; param = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps). With flush, m, v, the new max and the new param are flushed as soon as they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. maxExpAvgSq is neither read nor written without amsgrad (it may be empty).
 //
 // Method: one loop nest per flags value (one YMM per iteration, then a
 // masked tail; the VSQRTP and two VDIVP per vector bound the loop); the
@@ -564,17 +564,17 @@ func SGDStepF32AVX2(param, grad, buf []float32, k [4]float32, flags int)
 //go:noescape
 func AdamStepF32AVX2(param, grad, expAvg, expAvgSq, maxExpAvgSq []float32, k [8]float32, flags int)
 
-// SGDStepF64AVX2: one torch.optim.SGD step in place, as kernels' sgdGeneric: k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits (1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum). d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n.
+// SGDStepF64AVX2: one torch.optim.SGD step in place, as kernels' sgdGeneric: k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits (1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum; 16 flush). d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. With flush, buf (as soon as it is computed, before d reads it) and the new param are flushed: 0 < |x| < smallest normal gives a zero of x's sign. Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n.
 //
 // Method: one loop nest per flags value (two YMM per iteration, then one,
 // then a masked tail); the broadcast constants of the variant in registers.
 //
-// Registers: AX, CX, DX, BX, SI, DI; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7; no stack frame.
+// Registers: AX, CX, DX, BX, SI, DI; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10; no stack frame.
 //
 //go:noescape
 func SGDStepF64AVX2(param, grad, buf []float64, k [4]float64, flags int)
 
-// AdamStepF64AVX2: one torch.optim.Adam/AdamW step in place, as kernels' adamGeneric: k = [beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay] (kernels' adamArgs: rounded to T), flags = kernels' adamArgs bits (1 L2 weight decay, 2 decoupled, 4 amsgrad). p = param*decay (decoupled) or g = grad + wd*param (L2); m = expAvg*beta1 + (1-beta1)*g; v = expAvgSq*beta2 + ((1-beta2)*g)*g; amsgrad: maxExpAvgSq = (v > max or v is NaN) ? v : max, used for v; param = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps). Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. maxExpAvgSq is neither read nor written without amsgrad (it may be empty).
+// AdamStepF64AVX2: one torch.optim.Adam/AdamW step in place, as kernels' adamGeneric: k = [beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay] (kernels' adamArgs: rounded to T), flags = kernels' adamArgs bits (1 L2 weight decay, 2 decoupled, 4 amsgrad, 8 flush). p = param*decay (decoupled) or g = grad + wd*param (L2); m = expAvg*beta1 + (1-beta1)*g; v = expAvgSq*beta2 + ((1-beta2)*g)*g; amsgrad: maxExpAvgSq = (v > max or v is NaN) ? v : max, used for v; param = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps). With flush, m, v, the new max and the new param are flushed as soon as they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. maxExpAvgSq is neither read nor written without amsgrad (it may be empty).
 //
 // Method: one loop nest per flags value (one YMM per iteration, then a
 // masked tail; the VSQRTP and two VDIVP per vector bound the loop); the

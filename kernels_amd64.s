@@ -9247,23 +9247,43 @@ TEXT ·SGDStepF32AVX2(SB), NOSPLIT, $0-96
 	MOVQ flags+88(FP), DI
 	CMPQ DI, $0x00
 	JEQ  v0
+	CMPQ DI, $0x10
+	JEQ  v16
 	CMPQ DI, $0x02
 	JEQ  v2
+	CMPQ DI, $0x12
+	JEQ  v18
 	CMPQ DI, $0x01
 	JEQ  v1
+	CMPQ DI, $0x11
+	JEQ  v17
 	CMPQ DI, $0x09
 	JEQ  v9
+	CMPQ DI, $0x19
+	JEQ  v25
 	CMPQ DI, $0x05
 	JEQ  v5
+	CMPQ DI, $0x15
+	JEQ  v21
 	CMPQ DI, $0x0d
 	JEQ  v13
+	CMPQ DI, $0x1d
+	JEQ  v29
 	CMPQ DI, $0x03
 	JEQ  v3
+	CMPQ DI, $0x13
+	JEQ  v19
 	CMPQ DI, $0x0b
 	JEQ  v11
+	CMPQ DI, $0x1b
+	JEQ  v27
 	CMPQ DI, $0x07
 	JEQ  v7
-	JMP  v15
+	CMPQ DI, $0x17
+	JEQ  v23
+	CMPQ DI, $0x0f
+	JEQ  v15
+	JMP  v31
 
 v0:
 	// Variant: momentum 0.
@@ -9310,6 +9330,71 @@ v0tail:
 	VMULPS     Y3, Y0, Y0
 	VADDPS     Y0, Y2, Y2
 	VMASKMOVPS Y2, Y1, (CX)(SI*4)
+	JMP        done
+
+v16:
+	// Variant: momentum 0, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+
+v16loop:
+	LEAQ    16(SI), BX
+	CMPQ    BX, AX
+	JA      v16loop1
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VANDPS  Y1, Y3, Y4
+	VCMPPS  $0x11, Y0, Y4, Y5
+	VANDPS  Y5, Y4, Y4
+	VXORPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y3
+	VMOVUPS 32(DX)(SI*4), Y4
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VANDPS  Y1, Y3, Y4
+	VCMPPS  $0x11, Y0, Y4, Y5
+	VANDPS  Y5, Y4, Y4
+	VXORPS  Y4, Y3, Y3
+	VMOVUPS Y3, 32(CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v16loop
+
+v16loop1:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v16tail
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VANDPS  Y1, Y3, Y4
+	VCMPPS  $0x11, Y0, Y4, Y5
+	VANDPS  Y5, Y4, Y4
+	VXORPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v16loop1
+
+v16tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y3
+	VMASKMOVPS (CX)(SI*4), Y3, Y4
+	VMASKMOVPS (DX)(SI*4), Y3, Y5
+	VMULPS     Y5, Y2, Y2
+	VADDPS     Y2, Y4, Y4
+	VANDPS     Y1, Y4, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y4, Y0
+	VMASKMOVPS Y0, Y3, (CX)(SI*4)
 	JMP        done
 
 v2:
@@ -9366,6 +9451,80 @@ v2tail:
 	VMULPS     Y4, Y0, Y1
 	VADDPS     Y1, Y3, Y3
 	VMASKMOVPS Y3, Y2, (CX)(SI*4)
+	JMP        done
+
+v18:
+	// Variant: momentum 0, weight decay, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_0+72(FP), Y3
+
+v18loop:
+	LEAQ    16(SI), BX
+	CMPQ    BX, AX
+	JA      v18loop1
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y4
+	VMOVUPS 32(DX)(SI*4), Y5
+	VMULPS  Y4, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v18loop
+
+v18loop1:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v18tail
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	MOVQ    BX, SI
+	JMP     v18loop1
+
+v18tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y4
+	VMASKMOVPS (CX)(SI*4), Y4, Y5
+	VMASKMOVPS (DX)(SI*4), Y4, Y6
+	VMULPS     Y5, Y3, Y3
+	VADDPS     Y3, Y6, Y6
+	VMULPS     Y6, Y2, Y3
+	VADDPS     Y3, Y5, Y5
+	VANDPS     Y1, Y5, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y5, Y0
+	VMASKMOVPS Y0, Y4, (CX)(SI*4)
 	JMP        done
 
 v1:
@@ -9432,6 +9591,106 @@ v1tail:
 	VMULPS     Y1, Y0, Y2
 	VADDPS     Y2, Y4, Y4
 	VMASKMOVPS Y4, Y3, (CX)(SI*4)
+	JMP        done
+
+v17:
+	// Variant: momentum, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_2+80(FP), Y3
+	VBROADCASTSS k_3+84(FP), Y4
+
+v17loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v17loop1
+	VMOVUPS (CX)(SI*4), Y5
+	VMOVUPS (DX)(SI*4), Y6
+	VMULPS  (BX)(SI*4), Y3, Y7
+	VMULPS  Y6, Y4, Y6
+	VADDPS  Y6, Y7, Y7
+	VANDPS  Y1, Y7, Y6
+	VCMPPS  $0x11, Y0, Y6, Y8
+	VANDPS  Y8, Y6, Y6
+	VXORPS  Y6, Y7, Y6
+	VMOVUPS Y6, (BX)(SI*4)
+	VMULPS  Y6, Y2, Y6
+	VADDPS  Y6, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y5
+	VMOVUPS 32(DX)(SI*4), Y6
+	VMULPS  32(BX)(SI*4), Y3, Y7
+	VMULPS  Y6, Y4, Y6
+	VADDPS  Y6, Y7, Y7
+	VANDPS  Y1, Y7, Y6
+	VCMPPS  $0x11, Y0, Y6, Y8
+	VANDPS  Y8, Y6, Y6
+	VXORPS  Y6, Y7, Y6
+	VMOVUPS Y6, 32(BX)(SI*4)
+	VMULPS  Y6, Y2, Y6
+	VADDPS  Y6, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v17loop
+
+v17loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v17tail
+	VMOVUPS (CX)(SI*4), Y5
+	VMOVUPS (DX)(SI*4), Y6
+	VMULPS  (BX)(SI*4), Y3, Y7
+	VMULPS  Y6, Y4, Y6
+	VADDPS  Y6, Y7, Y7
+	VANDPS  Y1, Y7, Y6
+	VCMPPS  $0x11, Y0, Y6, Y8
+	VANDPS  Y8, Y6, Y6
+	VXORPS  Y6, Y7, Y6
+	VMOVUPS Y6, (BX)(SI*4)
+	VMULPS  Y6, Y2, Y6
+	VADDPS  Y6, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v17loop1
+
+v17tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y5
+	VMASKMOVPS (CX)(SI*4), Y5, Y6
+	VMASKMOVPS (DX)(SI*4), Y5, Y7
+	VMASKMOVPS (BX)(SI*4), Y5, Y8
+	VMULPS     Y8, Y3, Y3
+	VMULPS     Y7, Y4, Y4
+	VADDPS     Y4, Y3, Y3
+	VANDPS     Y1, Y3, Y4
+	VCMPPS     $0x11, Y0, Y4, Y7
+	VANDPS     Y7, Y4, Y4
+	VXORPS     Y4, Y3, Y3
+	VMASKMOVPS Y3, Y5, (BX)(SI*4)
+	VMULPS     Y3, Y2, Y4
+	VADDPS     Y4, Y6, Y6
+	VANDPS     Y1, Y6, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y6, Y0
+	VMASKMOVPS Y0, Y5, (CX)(SI*4)
 	JMP        done
 
 v9:
@@ -9508,6 +9767,114 @@ v9tail:
 	VMASKMOVPS Y4, Y3, (CX)(SI*4)
 	JMP        done
 
+v25:
+	// Variant: momentum, nesterov, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_2+80(FP), Y3
+	VBROADCASTSS k_3+84(FP), Y4
+
+v25loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v25loop1
+	VMOVUPS (CX)(SI*4), Y5
+	VMOVUPS (DX)(SI*4), Y6
+	VMULPS  (BX)(SI*4), Y3, Y8
+	VMULPS  Y6, Y4, Y7
+	VADDPS  Y7, Y8, Y8
+	VANDPS  Y1, Y8, Y7
+	VCMPPS  $0x11, Y0, Y7, Y9
+	VANDPS  Y9, Y7, Y7
+	VXORPS  Y7, Y8, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y3, Y7
+	VADDPS  Y7, Y6, Y6
+	VMULPS  Y6, Y2, Y7
+	VADDPS  Y7, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y5
+	VMOVUPS 32(DX)(SI*4), Y6
+	VMULPS  32(BX)(SI*4), Y3, Y8
+	VMULPS  Y6, Y4, Y7
+	VADDPS  Y7, Y8, Y8
+	VANDPS  Y1, Y8, Y7
+	VCMPPS  $0x11, Y0, Y7, Y9
+	VANDPS  Y9, Y7, Y7
+	VXORPS  Y7, Y8, Y7
+	VMOVUPS Y7, 32(BX)(SI*4)
+	VMULPS  Y7, Y3, Y7
+	VADDPS  Y7, Y6, Y6
+	VMULPS  Y6, Y2, Y7
+	VADDPS  Y7, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v25loop
+
+v25loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v25tail
+	VMOVUPS (CX)(SI*4), Y5
+	VMOVUPS (DX)(SI*4), Y6
+	VMULPS  (BX)(SI*4), Y3, Y8
+	VMULPS  Y6, Y4, Y7
+	VADDPS  Y7, Y8, Y8
+	VANDPS  Y1, Y8, Y7
+	VCMPPS  $0x11, Y0, Y7, Y9
+	VANDPS  Y9, Y7, Y7
+	VXORPS  Y7, Y8, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y3, Y7
+	VADDPS  Y7, Y6, Y6
+	VMULPS  Y6, Y2, Y7
+	VADDPS  Y7, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v25loop1
+
+v25tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y5
+	VMASKMOVPS (CX)(SI*4), Y5, Y6
+	VMASKMOVPS (DX)(SI*4), Y5, Y7
+	VMASKMOVPS (BX)(SI*4), Y5, Y8
+	VMULPS     Y8, Y3, Y8
+	VMULPS     Y7, Y4, Y4
+	VADDPS     Y4, Y8, Y8
+	VANDPS     Y1, Y8, Y4
+	VCMPPS     $0x11, Y0, Y4, Y9
+	VANDPS     Y9, Y4, Y4
+	VXORPS     Y4, Y8, Y4
+	VMASKMOVPS Y4, Y5, (BX)(SI*4)
+	VMULPS     Y4, Y3, Y4
+	VADDPS     Y4, Y7, Y7
+	VMULPS     Y7, Y2, Y4
+	VADDPS     Y4, Y6, Y6
+	VANDPS     Y1, Y6, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y6, Y0
+	VMASKMOVPS Y0, Y5, (CX)(SI*4)
+	JMP        done
+
 v5:
 	// Variant: momentum, init.
 	VBROADCASTSS k_1+76(FP), Y0
@@ -9558,6 +9925,92 @@ v5tail:
 	VMULPS     Y3, Y0, Y0
 	VADDPS     Y0, Y2, Y2
 	VMASKMOVPS Y2, Y1, (CX)(SI*4)
+	JMP        done
+
+v21:
+	// Variant: momentum, init, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_2+80(FP), Y3
+
+v21loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v21loop1
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (BX)(SI*4)
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VANDPS  Y1, Y3, Y4
+	VCMPPS  $0x11, Y0, Y4, Y5
+	VANDPS  Y5, Y4, Y4
+	VXORPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y3
+	VMOVUPS 32(DX)(SI*4), Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(BX)(SI*4)
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VANDPS  Y1, Y3, Y4
+	VCMPPS  $0x11, Y0, Y4, Y5
+	VANDPS  Y5, Y4, Y4
+	VXORPS  Y4, Y3, Y3
+	VMOVUPS Y3, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v21loop
+
+v21loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v21tail
+	VMOVUPS (CX)(SI*4), Y3
+	VMOVUPS (DX)(SI*4), Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (BX)(SI*4)
+	VMULPS  Y4, Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VANDPS  Y1, Y3, Y4
+	VCMPPS  $0x11, Y0, Y4, Y5
+	VANDPS  Y5, Y4, Y4
+	VXORPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v21loop1
+
+v21tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y3
+	VMASKMOVPS (CX)(SI*4), Y3, Y4
+	VMASKMOVPS (DX)(SI*4), Y3, Y5
+	VANDPS     Y1, Y5, Y6
+	VCMPPS     $0x11, Y0, Y6, Y7
+	VANDPS     Y7, Y6, Y6
+	VXORPS     Y6, Y5, Y5
+	VMASKMOVPS Y5, Y3, (BX)(SI*4)
+	VMULPS     Y5, Y2, Y2
+	VADDPS     Y2, Y4, Y4
+	VANDPS     Y1, Y4, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y4, Y0
+	VMASKMOVPS Y0, Y3, (CX)(SI*4)
 	JMP        done
 
 v13:
@@ -9618,6 +10071,100 @@ v13tail:
 	VMULPS     Y4, Y0, Y1
 	VADDPS     Y1, Y3, Y3
 	VMASKMOVPS Y3, Y2, (CX)(SI*4)
+	JMP        done
+
+v29:
+	// Variant: momentum, init, nesterov, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_2+80(FP), Y3
+
+v29loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v29loop1
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y6
+	VMOVUPS Y6, (BX)(SI*4)
+	VMULPS  Y6, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y4
+	VMOVUPS 32(DX)(SI*4), Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y6
+	VMOVUPS Y6, 32(BX)(SI*4)
+	VMULPS  Y6, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v29loop
+
+v29loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v29tail
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y6
+	VMOVUPS Y6, (BX)(SI*4)
+	VMULPS  Y6, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v29loop1
+
+v29tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y4
+	VMASKMOVPS (CX)(SI*4), Y4, Y5
+	VMASKMOVPS (DX)(SI*4), Y4, Y6
+	VANDPS     Y1, Y6, Y7
+	VCMPPS     $0x11, Y0, Y7, Y8
+	VANDPS     Y8, Y7, Y7
+	VXORPS     Y7, Y6, Y7
+	VMASKMOVPS Y7, Y4, (BX)(SI*4)
+	VMULPS     Y7, Y3, Y3
+	VADDPS     Y3, Y6, Y6
+	VMULPS     Y6, Y2, Y3
+	VADDPS     Y3, Y5, Y5
+	VANDPS     Y1, Y5, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y5, Y0
+	VMASKMOVPS Y0, Y4, (CX)(SI*4)
 	JMP        done
 
 v3:
@@ -9693,6 +10240,115 @@ v3tail:
 	VMULPS     Y2, Y0, Y1
 	VADDPS     Y1, Y5, Y5
 	VMASKMOVPS Y5, Y4, (CX)(SI*4)
+	JMP        done
+
+v19:
+	// Variant: momentum, weight decay, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_0+72(FP), Y3
+	VBROADCASTSS k_2+80(FP), Y4
+	VBROADCASTSS k_3+84(FP), Y5
+
+v19loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v19loop1
+	VMOVUPS (CX)(SI*4), Y6
+	VMOVUPS (DX)(SI*4), Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  (BX)(SI*4), Y4, Y9
+	VMULPS  Y7, Y5, Y8
+	VADDPS  Y8, Y9, Y9
+	VANDPS  Y1, Y9, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y9, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y2, Y8
+	VADDPS  Y8, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y6
+	VMOVUPS Y6, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y6
+	VMOVUPS 32(DX)(SI*4), Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  32(BX)(SI*4), Y4, Y9
+	VMULPS  Y7, Y5, Y8
+	VADDPS  Y8, Y9, Y9
+	VANDPS  Y1, Y9, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y9, Y7
+	VMOVUPS Y7, 32(BX)(SI*4)
+	VMULPS  Y7, Y2, Y8
+	VADDPS  Y8, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y6
+	VMOVUPS Y6, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v19loop
+
+v19loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v19tail
+	VMOVUPS (CX)(SI*4), Y6
+	VMOVUPS (DX)(SI*4), Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  (BX)(SI*4), Y4, Y9
+	VMULPS  Y7, Y5, Y8
+	VADDPS  Y8, Y9, Y9
+	VANDPS  Y1, Y9, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y9, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y2, Y8
+	VADDPS  Y8, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y6
+	VMOVUPS Y6, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v19loop1
+
+v19tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y6
+	VMASKMOVPS (CX)(SI*4), Y6, Y7
+	VMASKMOVPS (DX)(SI*4), Y6, Y8
+	VMULPS     Y7, Y3, Y3
+	VADDPS     Y3, Y8, Y8
+	VMASKMOVPS (BX)(SI*4), Y6, Y3
+	VMULPS     Y3, Y4, Y4
+	VMULPS     Y8, Y5, Y3
+	VADDPS     Y3, Y4, Y4
+	VANDPS     Y1, Y4, Y3
+	VCMPPS     $0x11, Y0, Y3, Y5
+	VANDPS     Y5, Y3, Y3
+	VXORPS     Y3, Y4, Y3
+	VMASKMOVPS Y3, Y6, (BX)(SI*4)
+	VMULPS     Y3, Y2, Y3
+	VADDPS     Y3, Y7, Y7
+	VANDPS     Y1, Y7, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y7, Y0
+	VMASKMOVPS Y0, Y6, (CX)(SI*4)
 	JMP        done
 
 v11:
@@ -9778,6 +10434,123 @@ v11tail:
 	VMASKMOVPS Y5, Y4, (CX)(SI*4)
 	JMP        done
 
+v27:
+	// Variant: momentum, nesterov, weight decay, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_0+72(FP), Y3
+	VBROADCASTSS k_2+80(FP), Y4
+	VBROADCASTSS k_3+84(FP), Y5
+
+v27loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v27loop1
+	VMOVUPS (CX)(SI*4), Y6
+	VMOVUPS (DX)(SI*4), Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  (BX)(SI*4), Y4, Y9
+	VMULPS  Y7, Y5, Y8
+	VADDPS  Y8, Y9, Y9
+	VANDPS  Y1, Y9, Y8
+	VCMPPS  $0x11, Y0, Y8, Y10
+	VANDPS  Y10, Y8, Y8
+	VXORPS  Y8, Y9, Y8
+	VMOVUPS Y8, (BX)(SI*4)
+	VMULPS  Y8, Y4, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  Y7, Y2, Y8
+	VADDPS  Y8, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y6
+	VMOVUPS Y6, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y6
+	VMOVUPS 32(DX)(SI*4), Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  32(BX)(SI*4), Y4, Y9
+	VMULPS  Y7, Y5, Y8
+	VADDPS  Y8, Y9, Y9
+	VANDPS  Y1, Y9, Y8
+	VCMPPS  $0x11, Y0, Y8, Y10
+	VANDPS  Y10, Y8, Y8
+	VXORPS  Y8, Y9, Y8
+	VMOVUPS Y8, 32(BX)(SI*4)
+	VMULPS  Y8, Y4, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  Y7, Y2, Y8
+	VADDPS  Y8, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y6
+	VMOVUPS Y6, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v27loop
+
+v27loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v27tail
+	VMOVUPS (CX)(SI*4), Y6
+	VMOVUPS (DX)(SI*4), Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  (BX)(SI*4), Y4, Y9
+	VMULPS  Y7, Y5, Y8
+	VADDPS  Y8, Y9, Y9
+	VANDPS  Y1, Y9, Y8
+	VCMPPS  $0x11, Y0, Y8, Y10
+	VANDPS  Y10, Y8, Y8
+	VXORPS  Y8, Y9, Y8
+	VMOVUPS Y8, (BX)(SI*4)
+	VMULPS  Y8, Y4, Y8
+	VADDPS  Y8, Y7, Y7
+	VMULPS  Y7, Y2, Y8
+	VADDPS  Y8, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y6
+	VMOVUPS Y6, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v27loop1
+
+v27tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y6
+	VMASKMOVPS (CX)(SI*4), Y6, Y7
+	VMASKMOVPS (DX)(SI*4), Y6, Y8
+	VMULPS     Y7, Y3, Y3
+	VADDPS     Y3, Y8, Y8
+	VMASKMOVPS (BX)(SI*4), Y6, Y3
+	VMULPS     Y3, Y4, Y9
+	VMULPS     Y8, Y5, Y3
+	VADDPS     Y3, Y9, Y9
+	VANDPS     Y1, Y9, Y3
+	VCMPPS     $0x11, Y0, Y3, Y5
+	VANDPS     Y5, Y3, Y3
+	VXORPS     Y3, Y9, Y3
+	VMASKMOVPS Y3, Y6, (BX)(SI*4)
+	VMULPS     Y3, Y4, Y3
+	VADDPS     Y3, Y8, Y8
+	VMULPS     Y8, Y2, Y3
+	VADDPS     Y3, Y7, Y7
+	VANDPS     Y1, Y7, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y7, Y0
+	VMASKMOVPS Y0, Y6, (CX)(SI*4)
+	JMP        done
+
 v7:
 	// Variant: momentum, init, weight decay.
 	VBROADCASTSS k_1+76(FP), Y0
@@ -9837,6 +10610,101 @@ v7tail:
 	VMULPS     Y4, Y0, Y1
 	VADDPS     Y1, Y3, Y3
 	VMASKMOVPS Y3, Y2, (CX)(SI*4)
+	JMP        done
+
+v23:
+	// Variant: momentum, init, weight decay, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_0+72(FP), Y3
+	VBROADCASTSS k_2+80(FP), Y4
+
+v23loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v23loop1
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (BX)(SI*4)
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y4
+	VMOVUPS 32(DX)(SI*4), Y5
+	VMULPS  Y4, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, 32(BX)(SI*4)
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v23loop
+
+v23loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v23tail
+	VMOVUPS (CX)(SI*4), Y4
+	VMOVUPS (DX)(SI*4), Y5
+	VMULPS  Y4, Y3, Y6
+	VADDPS  Y6, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (BX)(SI*4)
+	VMULPS  Y5, Y2, Y6
+	VADDPS  Y6, Y4, Y4
+	VANDPS  Y1, Y4, Y5
+	VCMPPS  $0x11, Y0, Y5, Y6
+	VANDPS  Y6, Y5, Y5
+	VXORPS  Y5, Y4, Y4
+	VMOVUPS Y4, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v23loop1
+
+v23tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y4
+	VMASKMOVPS (CX)(SI*4), Y4, Y5
+	VMASKMOVPS (DX)(SI*4), Y4, Y6
+	VMULPS     Y5, Y3, Y3
+	VADDPS     Y3, Y6, Y6
+	VANDPS     Y1, Y6, Y3
+	VCMPPS     $0x11, Y0, Y3, Y7
+	VANDPS     Y7, Y3, Y3
+	VXORPS     Y3, Y6, Y3
+	VMASKMOVPS Y3, Y4, (BX)(SI*4)
+	VMULPS     Y3, Y2, Y3
+	VADDPS     Y3, Y5, Y5
+	VANDPS     Y1, Y5, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y5, Y0
+	VMASKMOVPS Y0, Y4, (CX)(SI*4)
 	JMP        done
 
 v15:
@@ -9906,6 +10774,109 @@ v15tail:
 	VMULPS     Y5, Y0, Y1
 	VADDPS     Y1, Y4, Y4
 	VMASKMOVPS Y4, Y3, (CX)(SI*4)
+	JMP        done
+
+v31:
+	// Variant: momentum, init, nesterov, weight decay, flush subnormals.
+	VMOVUPS      f32_00800000<>+0(SB), Y0
+	VMOVUPS      i32_7fffffff<>+0(SB), Y1
+	VBROADCASTSS k_1+76(FP), Y2
+	VBROADCASTSS k_0+72(FP), Y3
+	VBROADCASTSS k_2+80(FP), Y4
+
+v31loop:
+	LEAQ    16(SI), DI
+	CMPQ    DI, AX
+	JA      v31loop1
+	VMOVUPS (CX)(SI*4), Y5
+	VMOVUPS (DX)(SI*4), Y6
+	VMULPS  Y5, Y3, Y7
+	VADDPS  Y7, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y4, Y7
+	VADDPS  Y7, Y6, Y6
+	VMULPS  Y6, Y2, Y7
+	VADDPS  Y7, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (CX)(SI*4)
+	VMOVUPS 32(CX)(SI*4), Y5
+	VMOVUPS 32(DX)(SI*4), Y6
+	VMULPS  Y5, Y3, Y7
+	VADDPS  Y7, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y7
+	VMOVUPS Y7, 32(BX)(SI*4)
+	VMULPS  Y7, Y4, Y7
+	VADDPS  Y7, Y6, Y6
+	VMULPS  Y6, Y2, Y7
+	VADDPS  Y7, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, 32(CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v31loop
+
+v31loop1:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v31tail
+	VMOVUPS (CX)(SI*4), Y5
+	VMOVUPS (DX)(SI*4), Y6
+	VMULPS  Y5, Y3, Y7
+	VADDPS  Y7, Y6, Y6
+	VANDPS  Y1, Y6, Y7
+	VCMPPS  $0x11, Y0, Y7, Y8
+	VANDPS  Y8, Y7, Y7
+	VXORPS  Y7, Y6, Y7
+	VMOVUPS Y7, (BX)(SI*4)
+	VMULPS  Y7, Y4, Y7
+	VADDPS  Y7, Y6, Y6
+	VMULPS  Y6, Y2, Y7
+	VADDPS  Y7, Y5, Y5
+	VANDPS  Y1, Y5, Y6
+	VCMPPS  $0x11, Y0, Y6, Y7
+	VANDPS  Y7, Y6, Y6
+	VXORPS  Y6, Y5, Y5
+	VMOVUPS Y5, (CX)(SI*4)
+	MOVQ    DI, SI
+	JMP     v31loop1
+
+v31tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y5
+	VMASKMOVPS (CX)(SI*4), Y5, Y6
+	VMASKMOVPS (DX)(SI*4), Y5, Y7
+	VMULPS     Y6, Y3, Y3
+	VADDPS     Y3, Y7, Y7
+	VANDPS     Y1, Y7, Y3
+	VCMPPS     $0x11, Y0, Y3, Y8
+	VANDPS     Y8, Y3, Y3
+	VXORPS     Y3, Y7, Y3
+	VMASKMOVPS Y3, Y5, (BX)(SI*4)
+	VMULPS     Y3, Y4, Y3
+	VADDPS     Y3, Y7, Y7
+	VMULPS     Y7, Y2, Y3
+	VADDPS     Y3, Y6, Y6
+	VANDPS     Y1, Y6, Y1
+	VCMPPS     $0x11, Y0, Y1, Y0
+	VANDPS     Y0, Y1, Y1
+	VXORPS     Y1, Y6, Y0
+	VMASKMOVPS Y0, Y5, (CX)(SI*4)
 
 done:
 	VZEROUPPER
@@ -9924,15 +10895,27 @@ TEXT ·AdamStepF32AVX2(SB), NOSPLIT, $0-160
 	MOVQ flags+152(FP), R9
 	CMPQ R9, $0x00
 	JEQ  v0
+	CMPQ R9, $0x08
+	JEQ  v8
 	CMPQ R9, $0x01
 	JEQ  v1
+	CMPQ R9, $0x09
+	JEQ  v9
 	CMPQ R9, $0x02
 	JEQ  v2
+	CMPQ R9, $0x0a
+	JEQ  v10
 	CMPQ R9, $0x04
 	JEQ  v4
+	CMPQ R9, $0x0c
+	JEQ  v12
 	CMPQ R9, $0x05
 	JEQ  v5
-	JMP  v6
+	CMPQ R9, $0x0d
+	JEQ  v13
+	CMPQ R9, $0x06
+	JEQ  v6
+	JMP  v14
 
 v0:
 	// Variant: no weight decay.
@@ -9996,6 +10979,94 @@ v0tail:
 	VDIVPS     Y2, Y1, Y1
 	VADDPS     Y1, Y8, Y8
 	VMASKMOVPS Y8, Y7, (CX)(R8*4)
+	JMP        done
+
+v8:
+	// Variant: no weight decay, flush subnormals.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+
+v8loop1:
+	LEAQ    8(R8), DI
+	CMPQ    DI, AX
+	JA      v8tail
+	VMOVUPS (CX)(R8*4), Y7
+	VMOVUPS (DX)(R8*4), Y8
+	VMULPS  (BX)(R8*4), Y0, Y10
+	VMULPS  Y8, Y1, Y9
+	VADDPS  Y9, Y10, Y10
+	VANDPS  i32_7fffffff<>+0(SB), Y10, Y9
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y9, Y11
+	VANDPS  Y11, Y9, Y9
+	VXORPS  Y9, Y10, Y10
+	VMOVUPS Y10, (BX)(R8*4)
+	VMULPS  (SI)(R8*4), Y2, Y11
+	VMULPS  Y8, Y3, Y9
+	VMULPS  Y8, Y9, Y9
+	VADDPS  Y9, Y11, Y11
+	VANDPS  i32_7fffffff<>+0(SB), Y11, Y8
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y8, Y9
+	VANDPS  Y9, Y8, Y8
+	VXORPS  Y8, Y11, Y8
+	VMOVUPS Y8, (SI)(R8*4)
+	VSQRTPS Y8, Y8
+	VDIVPS  Y4, Y8, Y8
+	VADDPS  Y5, Y8, Y8
+	VMULPS  Y10, Y6, Y9
+	VDIVPS  Y8, Y9, Y9
+	VADDPS  Y9, Y7, Y7
+	VANDPS  i32_7fffffff<>+0(SB), Y7, Y8
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y8, Y9
+	VANDPS  Y9, Y8, Y8
+	VXORPS  Y8, Y7, Y7
+	VMOVUPS Y7, (CX)(R8*4)
+	MOVQ    DI, R8
+	JMP     v8loop1
+
+v8tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y7
+	VMASKMOVPS (CX)(R8*4), Y7, Y8
+	VMASKMOVPS (DX)(R8*4), Y7, Y9
+	VMASKMOVPS (BX)(R8*4), Y7, Y10
+	VMULPS     Y10, Y0, Y0
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VANDPS     i32_7fffffff<>+0(SB), Y0, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y10
+	VANDPS     Y10, Y1, Y1
+	VXORPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y7, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y7, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y9, Y3, Y1
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y7, (SI)(R8*4)
+	VSQRTPS    Y1, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y8, Y8
+	VANDPS     i32_7fffffff<>+0(SB), Y8, Y0
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y0, Y1
+	VANDPS     Y1, Y0, Y0
+	VXORPS     Y0, Y8, Y0
+	VMASKMOVPS Y0, Y7, (CX)(R8*4)
 	JMP        done
 
 v1:
@@ -10067,6 +11138,99 @@ v1tail:
 	VMASKMOVPS Y9, Y8, (CX)(R8*4)
 	JMP        done
 
+v9:
+	// Variant: L2 weight decay, flush subnormals.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v9loop1:
+	LEAQ    8(R8), DI
+	CMPQ    DI, AX
+	JA      v9tail
+	VMOVUPS (CX)(R8*4), Y8
+	VMOVUPS (DX)(R8*4), Y9
+	VMULPS  Y8, Y7, Y10
+	VADDPS  Y10, Y9, Y9
+	VMULPS  (BX)(R8*4), Y0, Y11
+	VMULPS  Y9, Y1, Y10
+	VADDPS  Y10, Y11, Y11
+	VANDPS  i32_7fffffff<>+0(SB), Y11, Y10
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y10, Y12
+	VANDPS  Y12, Y10, Y10
+	VXORPS  Y10, Y11, Y11
+	VMOVUPS Y11, (BX)(R8*4)
+	VMULPS  (SI)(R8*4), Y2, Y12
+	VMULPS  Y9, Y3, Y10
+	VMULPS  Y9, Y10, Y10
+	VADDPS  Y10, Y12, Y12
+	VANDPS  i32_7fffffff<>+0(SB), Y12, Y9
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS  Y10, Y9, Y9
+	VXORPS  Y9, Y12, Y9
+	VMOVUPS Y9, (SI)(R8*4)
+	VSQRTPS Y9, Y9
+	VDIVPS  Y4, Y9, Y9
+	VADDPS  Y5, Y9, Y9
+	VMULPS  Y11, Y6, Y10
+	VDIVPS  Y9, Y10, Y10
+	VADDPS  Y10, Y8, Y8
+	VANDPS  i32_7fffffff<>+0(SB), Y8, Y9
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS  Y10, Y9, Y9
+	VXORPS  Y9, Y8, Y8
+	VMOVUPS Y8, (CX)(R8*4)
+	MOVQ    DI, R8
+	JMP     v9loop1
+
+v9tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y9, Y7, Y7
+	VADDPS     Y7, Y10, Y10
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y7
+	VADDPS     Y7, Y0, Y0
+	VANDPS     i32_7fffffff<>+0(SB), Y0, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y7
+	VANDPS     Y7, Y1, Y1
+	VXORPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y1
+	VMULPS     Y10, Y3, Y7
+	VMULPS     Y10, Y7, Y7
+	VADDPS     Y7, Y1, Y1
+	VANDPS     i32_7fffffff<>+0(SB), Y1, Y2
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y2, Y3
+	VANDPS     Y3, Y2, Y2
+	VXORPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y8, (SI)(R8*4)
+	VSQRTPS    Y1, Y1
+	VDIVPS     Y4, Y1, Y1
+	VADDPS     Y5, Y1, Y1
+	VMULPS     Y0, Y6, Y7
+	VDIVPS     Y1, Y7, Y7
+	VADDPS     Y7, Y9, Y9
+	VANDPS     i32_7fffffff<>+0(SB), Y9, Y0
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y0, Y1
+	VANDPS     Y1, Y0, Y0
+	VXORPS     Y0, Y9, Y0
+	VMASKMOVPS Y0, Y8, (CX)(R8*4)
+	JMP        done
+
 v2:
 	// Variant: decoupled weight decay (AdamW).
 	VBROADCASTSS k_0+120(FP), Y0
@@ -10132,6 +11296,97 @@ v2tail:
 	VDIVPS     Y2, Y1, Y1
 	VADDPS     Y1, Y9, Y9
 	VMASKMOVPS Y9, Y8, (CX)(R8*4)
+	JMP        done
+
+v10:
+	// Variant: decoupled weight decay (AdamW), flush subnormals.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v10loop1:
+	LEAQ    8(R8), DI
+	CMPQ    DI, AX
+	JA      v10tail
+	VMOVUPS (CX)(R8*4), Y8
+	VMOVUPS (DX)(R8*4), Y9
+	VMULPS  Y7, Y8, Y8
+	VMULPS  (BX)(R8*4), Y0, Y11
+	VMULPS  Y9, Y1, Y10
+	VADDPS  Y10, Y11, Y11
+	VANDPS  i32_7fffffff<>+0(SB), Y11, Y10
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y10, Y12
+	VANDPS  Y12, Y10, Y10
+	VXORPS  Y10, Y11, Y11
+	VMOVUPS Y11, (BX)(R8*4)
+	VMULPS  (SI)(R8*4), Y2, Y12
+	VMULPS  Y9, Y3, Y10
+	VMULPS  Y9, Y10, Y10
+	VADDPS  Y10, Y12, Y12
+	VANDPS  i32_7fffffff<>+0(SB), Y12, Y9
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS  Y10, Y9, Y9
+	VXORPS  Y9, Y12, Y9
+	VMOVUPS Y9, (SI)(R8*4)
+	VSQRTPS Y9, Y9
+	VDIVPS  Y4, Y9, Y9
+	VADDPS  Y5, Y9, Y9
+	VMULPS  Y11, Y6, Y10
+	VDIVPS  Y9, Y10, Y10
+	VADDPS  Y10, Y8, Y8
+	VANDPS  i32_7fffffff<>+0(SB), Y8, Y9
+	VCMPPS  $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS  Y10, Y9, Y9
+	VXORPS  Y9, Y8, Y8
+	VMOVUPS Y8, (CX)(R8*4)
+	MOVQ    DI, R8
+	JMP     v10loop1
+
+v10tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y7, Y9, Y9
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VANDPS     i32_7fffffff<>+0(SB), Y0, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y7
+	VANDPS     Y7, Y1, Y1
+	VXORPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y10, Y3, Y1
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y8, (SI)(R8*4)
+	VSQRTPS    Y1, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y9, Y9
+	VANDPS     i32_7fffffff<>+0(SB), Y9, Y0
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y0, Y1
+	VANDPS     Y1, Y0, Y0
+	VXORPS     Y0, Y9, Y0
+	VMASKMOVPS Y0, Y8, (CX)(R8*4)
 	JMP        done
 
 v4:
@@ -10205,6 +11460,111 @@ v4tail:
 	VDIVPS     Y2, Y1, Y1
 	VADDPS     Y1, Y8, Y8
 	VMASKMOVPS Y8, Y7, (CX)(R8*4)
+	JMP        done
+
+v12:
+	// Variant: no weight decay, amsgrad, flush subnormals.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+
+v12loop1:
+	LEAQ      8(R8), R9
+	CMPQ      R9, AX
+	JA        v12tail
+	VMOVUPS   (CX)(R8*4), Y7
+	VMOVUPS   (DX)(R8*4), Y8
+	VMULPS    (BX)(R8*4), Y0, Y10
+	VMULPS    Y8, Y1, Y9
+	VADDPS    Y9, Y10, Y10
+	VANDPS    i32_7fffffff<>+0(SB), Y10, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y11
+	VANDPS    Y11, Y9, Y9
+	VXORPS    Y9, Y10, Y10
+	VMOVUPS   Y10, (BX)(R8*4)
+	VMULPS    (SI)(R8*4), Y2, Y11
+	VMULPS    Y8, Y3, Y9
+	VMULPS    Y8, Y9, Y9
+	VADDPS    Y9, Y11, Y11
+	VANDPS    i32_7fffffff<>+0(SB), Y11, Y8
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y8, Y9
+	VANDPS    Y9, Y8, Y8
+	VXORPS    Y8, Y11, Y8
+	VMOVUPS   Y8, (SI)(R8*4)
+	VMAXPS    (DI)(R8*4), Y8, Y9
+	VCMPPS    $0x03, Y8, Y8, Y11
+	VBLENDVPS Y11, Y8, Y9, Y9
+	VANDPS    i32_7fffffff<>+0(SB), Y9, Y8
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y8, Y11
+	VANDPS    Y11, Y8, Y8
+	VXORPS    Y8, Y9, Y8
+	VMOVUPS   Y8, (DI)(R8*4)
+	VSQRTPS   Y8, Y8
+	VDIVPS    Y4, Y8, Y8
+	VADDPS    Y5, Y8, Y8
+	VMULPS    Y10, Y6, Y9
+	VDIVPS    Y8, Y9, Y9
+	VADDPS    Y9, Y7, Y7
+	VANDPS    i32_7fffffff<>+0(SB), Y7, Y8
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y8, Y9
+	VANDPS    Y9, Y8, Y8
+	VXORPS    Y8, Y7, Y7
+	VMOVUPS   Y7, (CX)(R8*4)
+	MOVQ      R9, R8
+	JMP       v12loop1
+
+v12tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*4), Y7
+	VMASKMOVPS (CX)(R8*4), Y7, Y8
+	VMASKMOVPS (DX)(R8*4), Y7, Y9
+	VMASKMOVPS (BX)(R8*4), Y7, Y10
+	VMULPS     Y10, Y0, Y0
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VANDPS     i32_7fffffff<>+0(SB), Y0, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y10
+	VANDPS     Y10, Y1, Y1
+	VXORPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y7, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y7, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y9, Y3, Y1
+	VMULPS     Y9, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y7, (SI)(R8*4)
+	VMASKMOVPS (DI)(R8*4), Y7, Y2
+	VMAXPS     Y2, Y1, Y2
+	VCMPPS     $0x03, Y1, Y1, Y3
+	VBLENDVPS  Y3, Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y7, (DI)(R8*4)
+	VSQRTPS    Y1, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y8, Y8
+	VANDPS     i32_7fffffff<>+0(SB), Y8, Y0
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y0, Y1
+	VANDPS     Y1, Y0, Y0
+	VXORPS     Y0, Y8, Y0
+	VMASKMOVPS Y0, Y7, (CX)(R8*4)
 	JMP        done
 
 v5:
@@ -10285,6 +11645,116 @@ v5tail:
 	VMASKMOVPS Y9, Y8, (CX)(R8*4)
 	JMP        done
 
+v13:
+	// Variant: L2 weight decay, amsgrad, flush subnormals.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v13loop1:
+	LEAQ      8(R8), R9
+	CMPQ      R9, AX
+	JA        v13tail
+	VMOVUPS   (CX)(R8*4), Y8
+	VMOVUPS   (DX)(R8*4), Y9
+	VMULPS    Y8, Y7, Y10
+	VADDPS    Y10, Y9, Y9
+	VMULPS    (BX)(R8*4), Y0, Y11
+	VMULPS    Y9, Y1, Y10
+	VADDPS    Y10, Y11, Y11
+	VANDPS    i32_7fffffff<>+0(SB), Y11, Y10
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y10, Y12
+	VANDPS    Y12, Y10, Y10
+	VXORPS    Y10, Y11, Y11
+	VMOVUPS   Y11, (BX)(R8*4)
+	VMULPS    (SI)(R8*4), Y2, Y12
+	VMULPS    Y9, Y3, Y10
+	VMULPS    Y9, Y10, Y10
+	VADDPS    Y10, Y12, Y12
+	VANDPS    i32_7fffffff<>+0(SB), Y12, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS    Y10, Y9, Y9
+	VXORPS    Y9, Y12, Y9
+	VMOVUPS   Y9, (SI)(R8*4)
+	VMAXPS    (DI)(R8*4), Y9, Y10
+	VCMPPS    $0x03, Y9, Y9, Y12
+	VBLENDVPS Y12, Y9, Y10, Y10
+	VANDPS    i32_7fffffff<>+0(SB), Y10, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y12
+	VANDPS    Y12, Y9, Y9
+	VXORPS    Y9, Y10, Y9
+	VMOVUPS   Y9, (DI)(R8*4)
+	VSQRTPS   Y9, Y9
+	VDIVPS    Y4, Y9, Y9
+	VADDPS    Y5, Y9, Y9
+	VMULPS    Y11, Y6, Y10
+	VDIVPS    Y9, Y10, Y10
+	VADDPS    Y10, Y8, Y8
+	VANDPS    i32_7fffffff<>+0(SB), Y8, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS    Y10, Y9, Y9
+	VXORPS    Y9, Y8, Y8
+	VMOVUPS   Y8, (CX)(R8*4)
+	MOVQ      R9, R8
+	JMP       v13loop1
+
+v13tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y9, Y7, Y7
+	VADDPS     Y7, Y10, Y10
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y7
+	VADDPS     Y7, Y0, Y0
+	VANDPS     i32_7fffffff<>+0(SB), Y0, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y7
+	VANDPS     Y7, Y1, Y1
+	VXORPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y1
+	VMULPS     Y10, Y3, Y7
+	VMULPS     Y10, Y7, Y7
+	VADDPS     Y7, Y1, Y1
+	VANDPS     i32_7fffffff<>+0(SB), Y1, Y2
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y2, Y3
+	VANDPS     Y3, Y2, Y2
+	VXORPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y8, (SI)(R8*4)
+	VMASKMOVPS (DI)(R8*4), Y8, Y2
+	VMAXPS     Y2, Y1, Y2
+	VCMPPS     $0x03, Y1, Y1, Y3
+	VBLENDVPS  Y3, Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y8, (DI)(R8*4)
+	VSQRTPS    Y1, Y1
+	VDIVPS     Y4, Y1, Y1
+	VADDPS     Y5, Y1, Y1
+	VMULPS     Y0, Y6, Y7
+	VDIVPS     Y1, Y7, Y7
+	VADDPS     Y7, Y9, Y9
+	VANDPS     i32_7fffffff<>+0(SB), Y9, Y0
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y0, Y1
+	VANDPS     Y1, Y0, Y0
+	VXORPS     Y0, Y9, Y0
+	VMASKMOVPS Y0, Y8, (CX)(R8*4)
+	JMP        done
+
 v6:
 	// Variant: decoupled weight decay (AdamW), amsgrad.
 	VBROADCASTSS k_0+120(FP), Y0
@@ -10359,6 +11829,114 @@ v6tail:
 	VDIVPS     Y2, Y1, Y1
 	VADDPS     Y1, Y9, Y9
 	VMASKMOVPS Y9, Y8, (CX)(R8*4)
+	JMP        done
+
+v14:
+	// Variant: decoupled weight decay (AdamW), amsgrad, flush subnormals.
+	VBROADCASTSS k_0+120(FP), Y0
+	VBROADCASTSS k_1+124(FP), Y1
+	VBROADCASTSS k_2+128(FP), Y2
+	VBROADCASTSS k_3+132(FP), Y3
+	VBROADCASTSS k_4+136(FP), Y4
+	VBROADCASTSS k_5+140(FP), Y5
+	VBROADCASTSS k_6+144(FP), Y6
+	VBROADCASTSS k_7+148(FP), Y7
+
+v14loop1:
+	LEAQ      8(R8), R9
+	CMPQ      R9, AX
+	JA        v14tail
+	VMOVUPS   (CX)(R8*4), Y8
+	VMOVUPS   (DX)(R8*4), Y9
+	VMULPS    Y7, Y8, Y8
+	VMULPS    (BX)(R8*4), Y0, Y11
+	VMULPS    Y9, Y1, Y10
+	VADDPS    Y10, Y11, Y11
+	VANDPS    i32_7fffffff<>+0(SB), Y11, Y10
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y10, Y12
+	VANDPS    Y12, Y10, Y10
+	VXORPS    Y10, Y11, Y11
+	VMOVUPS   Y11, (BX)(R8*4)
+	VMULPS    (SI)(R8*4), Y2, Y12
+	VMULPS    Y9, Y3, Y10
+	VMULPS    Y9, Y10, Y10
+	VADDPS    Y10, Y12, Y12
+	VANDPS    i32_7fffffff<>+0(SB), Y12, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS    Y10, Y9, Y9
+	VXORPS    Y9, Y12, Y9
+	VMOVUPS   Y9, (SI)(R8*4)
+	VMAXPS    (DI)(R8*4), Y9, Y10
+	VCMPPS    $0x03, Y9, Y9, Y12
+	VBLENDVPS Y12, Y9, Y10, Y10
+	VANDPS    i32_7fffffff<>+0(SB), Y10, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y12
+	VANDPS    Y12, Y9, Y9
+	VXORPS    Y9, Y10, Y9
+	VMOVUPS   Y9, (DI)(R8*4)
+	VSQRTPS   Y9, Y9
+	VDIVPS    Y4, Y9, Y9
+	VADDPS    Y5, Y9, Y9
+	VMULPS    Y11, Y6, Y10
+	VDIVPS    Y9, Y10, Y10
+	VADDPS    Y10, Y8, Y8
+	VANDPS    i32_7fffffff<>+0(SB), Y8, Y9
+	VCMPPS    $0x11, f32_00800000<>+0(SB), Y9, Y10
+	VANDPS    Y10, Y9, Y9
+	VXORPS    Y9, Y8, Y8
+	VMOVUPS   Y8, (CX)(R8*4)
+	MOVQ      R9, R8
+	JMP       v14loop1
+
+v14tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000008, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*4), Y8
+	VMASKMOVPS (CX)(R8*4), Y8, Y9
+	VMASKMOVPS (DX)(R8*4), Y8, Y10
+	VMULPS     Y7, Y9, Y9
+	VMASKMOVPS (BX)(R8*4), Y8, Y7
+	VMULPS     Y7, Y0, Y0
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y0, Y0
+	VANDPS     i32_7fffffff<>+0(SB), Y0, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y7
+	VANDPS     Y7, Y1, Y1
+	VXORPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y8, (BX)(R8*4)
+	VMASKMOVPS (SI)(R8*4), Y8, Y1
+	VMULPS     Y1, Y2, Y2
+	VMULPS     Y10, Y3, Y1
+	VMULPS     Y10, Y1, Y1
+	VADDPS     Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y8, (SI)(R8*4)
+	VMASKMOVPS (DI)(R8*4), Y8, Y2
+	VMAXPS     Y2, Y1, Y2
+	VCMPPS     $0x03, Y1, Y1, Y3
+	VBLENDVPS  Y3, Y1, Y2, Y2
+	VANDPS     i32_7fffffff<>+0(SB), Y2, Y1
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y1, Y3
+	VANDPS     Y3, Y1, Y1
+	VXORPS     Y1, Y2, Y1
+	VMASKMOVPS Y1, Y8, (DI)(R8*4)
+	VSQRTPS    Y1, Y2
+	VDIVPS     Y4, Y2, Y2
+	VADDPS     Y5, Y2, Y2
+	VMULPS     Y0, Y6, Y1
+	VDIVPS     Y2, Y1, Y1
+	VADDPS     Y1, Y9, Y9
+	VANDPS     i32_7fffffff<>+0(SB), Y9, Y0
+	VCMPPS     $0x11, f32_00800000<>+0(SB), Y0, Y1
+	VANDPS     Y1, Y0, Y0
+	VXORPS     Y0, Y9, Y0
+	VMASKMOVPS Y0, Y8, (CX)(R8*4)
 
 done:
 	VZEROUPPER
@@ -10375,23 +11953,43 @@ TEXT ·SGDStepF64AVX2(SB), NOSPLIT, $0-112
 	MOVQ flags+104(FP), DI
 	CMPQ DI, $0x00
 	JEQ  v0
+	CMPQ DI, $0x10
+	JEQ  v16
 	CMPQ DI, $0x02
 	JEQ  v2
+	CMPQ DI, $0x12
+	JEQ  v18
 	CMPQ DI, $0x01
 	JEQ  v1
+	CMPQ DI, $0x11
+	JEQ  v17
 	CMPQ DI, $0x09
 	JEQ  v9
+	CMPQ DI, $0x19
+	JEQ  v25
 	CMPQ DI, $0x05
 	JEQ  v5
+	CMPQ DI, $0x15
+	JEQ  v21
 	CMPQ DI, $0x0d
 	JEQ  v13
+	CMPQ DI, $0x1d
+	JEQ  v29
 	CMPQ DI, $0x03
 	JEQ  v3
+	CMPQ DI, $0x13
+	JEQ  v19
 	CMPQ DI, $0x0b
 	JEQ  v11
+	CMPQ DI, $0x1b
+	JEQ  v27
 	CMPQ DI, $0x07
 	JEQ  v7
-	JMP  v15
+	CMPQ DI, $0x17
+	JEQ  v23
+	CMPQ DI, $0x0f
+	JEQ  v15
+	JMP  v31
 
 v0:
 	// Variant: momentum 0.
@@ -10438,6 +12036,71 @@ v0tail:
 	VMULPD     Y3, Y0, Y0
 	VADDPD     Y0, Y2, Y2
 	VMASKMOVPD Y2, Y1, (CX)(SI*8)
+	JMP        done
+
+v16:
+	// Variant: momentum 0, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+
+v16loop:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v16loop1
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y3, Y3
+	VANDPD  Y1, Y3, Y4
+	VCMPPD  $0x11, Y0, Y4, Y5
+	VANDPD  Y5, Y4, Y4
+	VXORPD  Y4, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y3
+	VMOVUPD 32(DX)(SI*8), Y4
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y3, Y3
+	VANDPD  Y1, Y3, Y4
+	VCMPPD  $0x11, Y0, Y4, Y5
+	VANDPD  Y5, Y4, Y4
+	VXORPD  Y4, Y3, Y3
+	VMOVUPD Y3, 32(CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v16loop
+
+v16loop1:
+	LEAQ    4(SI), BX
+	CMPQ    BX, AX
+	JA      v16tail
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y3, Y3
+	VANDPD  Y1, Y3, Y4
+	VCMPPD  $0x11, Y0, Y4, Y5
+	VANDPD  Y5, Y4, Y4
+	VXORPD  Y4, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v16loop1
+
+v16tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y3
+	VMASKMOVPD (CX)(SI*8), Y3, Y4
+	VMASKMOVPD (DX)(SI*8), Y3, Y5
+	VMULPD     Y5, Y2, Y2
+	VADDPD     Y2, Y4, Y4
+	VANDPD     Y1, Y4, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y4, Y0
+	VMASKMOVPD Y0, Y3, (CX)(SI*8)
 	JMP        done
 
 v2:
@@ -10494,6 +12157,80 @@ v2tail:
 	VMULPD     Y4, Y0, Y1
 	VADDPD     Y1, Y3, Y3
 	VMASKMOVPD Y3, Y2, (CX)(SI*8)
+	JMP        done
+
+v18:
+	// Variant: momentum 0, weight decay, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_0+72(FP), Y3
+
+v18loop:
+	LEAQ    8(SI), BX
+	CMPQ    BX, AX
+	JA      v18loop1
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y4
+	VMOVUPD 32(DX)(SI*8), Y5
+	VMULPD  Y4, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, 32(CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v18loop
+
+v18loop1:
+	LEAQ    4(SI), BX
+	CMPQ    BX, AX
+	JA      v18tail
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	MOVQ    BX, SI
+	JMP     v18loop1
+
+v18tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y4
+	VMASKMOVPD (CX)(SI*8), Y4, Y5
+	VMASKMOVPD (DX)(SI*8), Y4, Y6
+	VMULPD     Y5, Y3, Y3
+	VADDPD     Y3, Y6, Y6
+	VMULPD     Y6, Y2, Y3
+	VADDPD     Y3, Y5, Y5
+	VANDPD     Y1, Y5, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y5, Y0
+	VMASKMOVPD Y0, Y4, (CX)(SI*8)
 	JMP        done
 
 v1:
@@ -10560,6 +12297,106 @@ v1tail:
 	VMULPD     Y1, Y0, Y2
 	VADDPD     Y2, Y4, Y4
 	VMASKMOVPD Y4, Y3, (CX)(SI*8)
+	JMP        done
+
+v17:
+	// Variant: momentum, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_2+88(FP), Y3
+	VBROADCASTSD k_3+96(FP), Y4
+
+v17loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v17loop1
+	VMOVUPD (CX)(SI*8), Y5
+	VMOVUPD (DX)(SI*8), Y6
+	VMULPD  (BX)(SI*8), Y3, Y7
+	VMULPD  Y6, Y4, Y6
+	VADDPD  Y6, Y7, Y7
+	VANDPD  Y1, Y7, Y6
+	VCMPPD  $0x11, Y0, Y6, Y8
+	VANDPD  Y8, Y6, Y6
+	VXORPD  Y6, Y7, Y6
+	VMOVUPD Y6, (BX)(SI*8)
+	VMULPD  Y6, Y2, Y6
+	VADDPD  Y6, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y5
+	VMOVUPD 32(DX)(SI*8), Y6
+	VMULPD  32(BX)(SI*8), Y3, Y7
+	VMULPD  Y6, Y4, Y6
+	VADDPD  Y6, Y7, Y7
+	VANDPD  Y1, Y7, Y6
+	VCMPPD  $0x11, Y0, Y6, Y8
+	VANDPD  Y8, Y6, Y6
+	VXORPD  Y6, Y7, Y6
+	VMOVUPD Y6, 32(BX)(SI*8)
+	VMULPD  Y6, Y2, Y6
+	VADDPD  Y6, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v17loop
+
+v17loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v17tail
+	VMOVUPD (CX)(SI*8), Y5
+	VMOVUPD (DX)(SI*8), Y6
+	VMULPD  (BX)(SI*8), Y3, Y7
+	VMULPD  Y6, Y4, Y6
+	VADDPD  Y6, Y7, Y7
+	VANDPD  Y1, Y7, Y6
+	VCMPPD  $0x11, Y0, Y6, Y8
+	VANDPD  Y8, Y6, Y6
+	VXORPD  Y6, Y7, Y6
+	VMOVUPD Y6, (BX)(SI*8)
+	VMULPD  Y6, Y2, Y6
+	VADDPD  Y6, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v17loop1
+
+v17tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y5
+	VMASKMOVPD (CX)(SI*8), Y5, Y6
+	VMASKMOVPD (DX)(SI*8), Y5, Y7
+	VMASKMOVPD (BX)(SI*8), Y5, Y8
+	VMULPD     Y8, Y3, Y3
+	VMULPD     Y7, Y4, Y4
+	VADDPD     Y4, Y3, Y3
+	VANDPD     Y1, Y3, Y4
+	VCMPPD     $0x11, Y0, Y4, Y7
+	VANDPD     Y7, Y4, Y4
+	VXORPD     Y4, Y3, Y3
+	VMASKMOVPD Y3, Y5, (BX)(SI*8)
+	VMULPD     Y3, Y2, Y4
+	VADDPD     Y4, Y6, Y6
+	VANDPD     Y1, Y6, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y6, Y0
+	VMASKMOVPD Y0, Y5, (CX)(SI*8)
 	JMP        done
 
 v9:
@@ -10636,6 +12473,114 @@ v9tail:
 	VMASKMOVPD Y4, Y3, (CX)(SI*8)
 	JMP        done
 
+v25:
+	// Variant: momentum, nesterov, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_2+88(FP), Y3
+	VBROADCASTSD k_3+96(FP), Y4
+
+v25loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v25loop1
+	VMOVUPD (CX)(SI*8), Y5
+	VMOVUPD (DX)(SI*8), Y6
+	VMULPD  (BX)(SI*8), Y3, Y8
+	VMULPD  Y6, Y4, Y7
+	VADDPD  Y7, Y8, Y8
+	VANDPD  Y1, Y8, Y7
+	VCMPPD  $0x11, Y0, Y7, Y9
+	VANDPD  Y9, Y7, Y7
+	VXORPD  Y7, Y8, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y3, Y7
+	VADDPD  Y7, Y6, Y6
+	VMULPD  Y6, Y2, Y7
+	VADDPD  Y7, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y5
+	VMOVUPD 32(DX)(SI*8), Y6
+	VMULPD  32(BX)(SI*8), Y3, Y8
+	VMULPD  Y6, Y4, Y7
+	VADDPD  Y7, Y8, Y8
+	VANDPD  Y1, Y8, Y7
+	VCMPPD  $0x11, Y0, Y7, Y9
+	VANDPD  Y9, Y7, Y7
+	VXORPD  Y7, Y8, Y7
+	VMOVUPD Y7, 32(BX)(SI*8)
+	VMULPD  Y7, Y3, Y7
+	VADDPD  Y7, Y6, Y6
+	VMULPD  Y6, Y2, Y7
+	VADDPD  Y7, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v25loop
+
+v25loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v25tail
+	VMOVUPD (CX)(SI*8), Y5
+	VMOVUPD (DX)(SI*8), Y6
+	VMULPD  (BX)(SI*8), Y3, Y8
+	VMULPD  Y6, Y4, Y7
+	VADDPD  Y7, Y8, Y8
+	VANDPD  Y1, Y8, Y7
+	VCMPPD  $0x11, Y0, Y7, Y9
+	VANDPD  Y9, Y7, Y7
+	VXORPD  Y7, Y8, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y3, Y7
+	VADDPD  Y7, Y6, Y6
+	VMULPD  Y6, Y2, Y7
+	VADDPD  Y7, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v25loop1
+
+v25tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y5
+	VMASKMOVPD (CX)(SI*8), Y5, Y6
+	VMASKMOVPD (DX)(SI*8), Y5, Y7
+	VMASKMOVPD (BX)(SI*8), Y5, Y8
+	VMULPD     Y8, Y3, Y8
+	VMULPD     Y7, Y4, Y4
+	VADDPD     Y4, Y8, Y8
+	VANDPD     Y1, Y8, Y4
+	VCMPPD     $0x11, Y0, Y4, Y9
+	VANDPD     Y9, Y4, Y4
+	VXORPD     Y4, Y8, Y4
+	VMASKMOVPD Y4, Y5, (BX)(SI*8)
+	VMULPD     Y4, Y3, Y4
+	VADDPD     Y4, Y7, Y7
+	VMULPD     Y7, Y2, Y4
+	VADDPD     Y4, Y6, Y6
+	VANDPD     Y1, Y6, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y6, Y0
+	VMASKMOVPD Y0, Y5, (CX)(SI*8)
+	JMP        done
+
 v5:
 	// Variant: momentum, init.
 	VBROADCASTSD k_1+80(FP), Y0
@@ -10686,6 +12631,92 @@ v5tail:
 	VMULPD     Y3, Y0, Y0
 	VADDPD     Y0, Y2, Y2
 	VMASKMOVPD Y2, Y1, (CX)(SI*8)
+	JMP        done
+
+v21:
+	// Variant: momentum, init, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_2+88(FP), Y3
+
+v21loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v21loop1
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (BX)(SI*8)
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y3, Y3
+	VANDPD  Y1, Y3, Y4
+	VCMPPD  $0x11, Y0, Y4, Y5
+	VANDPD  Y5, Y4, Y4
+	VXORPD  Y4, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y3
+	VMOVUPD 32(DX)(SI*8), Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, 32(BX)(SI*8)
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y3, Y3
+	VANDPD  Y1, Y3, Y4
+	VCMPPD  $0x11, Y0, Y4, Y5
+	VANDPD  Y5, Y4, Y4
+	VXORPD  Y4, Y3, Y3
+	VMOVUPD Y3, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v21loop
+
+v21loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v21tail
+	VMOVUPD (CX)(SI*8), Y3
+	VMOVUPD (DX)(SI*8), Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (BX)(SI*8)
+	VMULPD  Y4, Y2, Y4
+	VADDPD  Y4, Y3, Y3
+	VANDPD  Y1, Y3, Y4
+	VCMPPD  $0x11, Y0, Y4, Y5
+	VANDPD  Y5, Y4, Y4
+	VXORPD  Y4, Y3, Y3
+	VMOVUPD Y3, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v21loop1
+
+v21tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y3
+	VMASKMOVPD (CX)(SI*8), Y3, Y4
+	VMASKMOVPD (DX)(SI*8), Y3, Y5
+	VANDPD     Y1, Y5, Y6
+	VCMPPD     $0x11, Y0, Y6, Y7
+	VANDPD     Y7, Y6, Y6
+	VXORPD     Y6, Y5, Y5
+	VMASKMOVPD Y5, Y3, (BX)(SI*8)
+	VMULPD     Y5, Y2, Y2
+	VADDPD     Y2, Y4, Y4
+	VANDPD     Y1, Y4, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y4, Y0
+	VMASKMOVPD Y0, Y3, (CX)(SI*8)
 	JMP        done
 
 v13:
@@ -10746,6 +12777,100 @@ v13tail:
 	VMULPD     Y4, Y0, Y1
 	VADDPD     Y1, Y3, Y3
 	VMASKMOVPD Y3, Y2, (CX)(SI*8)
+	JMP        done
+
+v29:
+	// Variant: momentum, init, nesterov, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_2+88(FP), Y3
+
+v29loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v29loop1
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y6
+	VMOVUPD Y6, (BX)(SI*8)
+	VMULPD  Y6, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y4
+	VMOVUPD 32(DX)(SI*8), Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y6
+	VMOVUPD Y6, 32(BX)(SI*8)
+	VMULPD  Y6, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v29loop
+
+v29loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v29tail
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y6
+	VMOVUPD Y6, (BX)(SI*8)
+	VMULPD  Y6, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v29loop1
+
+v29tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y4
+	VMASKMOVPD (CX)(SI*8), Y4, Y5
+	VMASKMOVPD (DX)(SI*8), Y4, Y6
+	VANDPD     Y1, Y6, Y7
+	VCMPPD     $0x11, Y0, Y7, Y8
+	VANDPD     Y8, Y7, Y7
+	VXORPD     Y7, Y6, Y7
+	VMASKMOVPD Y7, Y4, (BX)(SI*8)
+	VMULPD     Y7, Y3, Y3
+	VADDPD     Y3, Y6, Y6
+	VMULPD     Y6, Y2, Y3
+	VADDPD     Y3, Y5, Y5
+	VANDPD     Y1, Y5, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y5, Y0
+	VMASKMOVPD Y0, Y4, (CX)(SI*8)
 	JMP        done
 
 v3:
@@ -10821,6 +12946,115 @@ v3tail:
 	VMULPD     Y2, Y0, Y1
 	VADDPD     Y1, Y5, Y5
 	VMASKMOVPD Y5, Y4, (CX)(SI*8)
+	JMP        done
+
+v19:
+	// Variant: momentum, weight decay, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_0+72(FP), Y3
+	VBROADCASTSD k_2+88(FP), Y4
+	VBROADCASTSD k_3+96(FP), Y5
+
+v19loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v19loop1
+	VMOVUPD (CX)(SI*8), Y6
+	VMOVUPD (DX)(SI*8), Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  (BX)(SI*8), Y4, Y9
+	VMULPD  Y7, Y5, Y8
+	VADDPD  Y8, Y9, Y9
+	VANDPD  Y1, Y9, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y9, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y2, Y8
+	VADDPD  Y8, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y6
+	VMOVUPD Y6, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y6
+	VMOVUPD 32(DX)(SI*8), Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  32(BX)(SI*8), Y4, Y9
+	VMULPD  Y7, Y5, Y8
+	VADDPD  Y8, Y9, Y9
+	VANDPD  Y1, Y9, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y9, Y7
+	VMOVUPD Y7, 32(BX)(SI*8)
+	VMULPD  Y7, Y2, Y8
+	VADDPD  Y8, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y6
+	VMOVUPD Y6, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v19loop
+
+v19loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v19tail
+	VMOVUPD (CX)(SI*8), Y6
+	VMOVUPD (DX)(SI*8), Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  (BX)(SI*8), Y4, Y9
+	VMULPD  Y7, Y5, Y8
+	VADDPD  Y8, Y9, Y9
+	VANDPD  Y1, Y9, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y9, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y2, Y8
+	VADDPD  Y8, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y6
+	VMOVUPD Y6, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v19loop1
+
+v19tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y6
+	VMASKMOVPD (CX)(SI*8), Y6, Y7
+	VMASKMOVPD (DX)(SI*8), Y6, Y8
+	VMULPD     Y7, Y3, Y3
+	VADDPD     Y3, Y8, Y8
+	VMASKMOVPD (BX)(SI*8), Y6, Y3
+	VMULPD     Y3, Y4, Y4
+	VMULPD     Y8, Y5, Y3
+	VADDPD     Y3, Y4, Y4
+	VANDPD     Y1, Y4, Y3
+	VCMPPD     $0x11, Y0, Y3, Y5
+	VANDPD     Y5, Y3, Y3
+	VXORPD     Y3, Y4, Y3
+	VMASKMOVPD Y3, Y6, (BX)(SI*8)
+	VMULPD     Y3, Y2, Y3
+	VADDPD     Y3, Y7, Y7
+	VANDPD     Y1, Y7, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y7, Y0
+	VMASKMOVPD Y0, Y6, (CX)(SI*8)
 	JMP        done
 
 v11:
@@ -10906,6 +13140,123 @@ v11tail:
 	VMASKMOVPD Y5, Y4, (CX)(SI*8)
 	JMP        done
 
+v27:
+	// Variant: momentum, nesterov, weight decay, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_0+72(FP), Y3
+	VBROADCASTSD k_2+88(FP), Y4
+	VBROADCASTSD k_3+96(FP), Y5
+
+v27loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v27loop1
+	VMOVUPD (CX)(SI*8), Y6
+	VMOVUPD (DX)(SI*8), Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  (BX)(SI*8), Y4, Y9
+	VMULPD  Y7, Y5, Y8
+	VADDPD  Y8, Y9, Y9
+	VANDPD  Y1, Y9, Y8
+	VCMPPD  $0x11, Y0, Y8, Y10
+	VANDPD  Y10, Y8, Y8
+	VXORPD  Y8, Y9, Y8
+	VMOVUPD Y8, (BX)(SI*8)
+	VMULPD  Y8, Y4, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  Y7, Y2, Y8
+	VADDPD  Y8, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y6
+	VMOVUPD Y6, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y6
+	VMOVUPD 32(DX)(SI*8), Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  32(BX)(SI*8), Y4, Y9
+	VMULPD  Y7, Y5, Y8
+	VADDPD  Y8, Y9, Y9
+	VANDPD  Y1, Y9, Y8
+	VCMPPD  $0x11, Y0, Y8, Y10
+	VANDPD  Y10, Y8, Y8
+	VXORPD  Y8, Y9, Y8
+	VMOVUPD Y8, 32(BX)(SI*8)
+	VMULPD  Y8, Y4, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  Y7, Y2, Y8
+	VADDPD  Y8, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y6
+	VMOVUPD Y6, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v27loop
+
+v27loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v27tail
+	VMOVUPD (CX)(SI*8), Y6
+	VMOVUPD (DX)(SI*8), Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  (BX)(SI*8), Y4, Y9
+	VMULPD  Y7, Y5, Y8
+	VADDPD  Y8, Y9, Y9
+	VANDPD  Y1, Y9, Y8
+	VCMPPD  $0x11, Y0, Y8, Y10
+	VANDPD  Y10, Y8, Y8
+	VXORPD  Y8, Y9, Y8
+	VMOVUPD Y8, (BX)(SI*8)
+	VMULPD  Y8, Y4, Y8
+	VADDPD  Y8, Y7, Y7
+	VMULPD  Y7, Y2, Y8
+	VADDPD  Y8, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y6
+	VMOVUPD Y6, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v27loop1
+
+v27tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y6
+	VMASKMOVPD (CX)(SI*8), Y6, Y7
+	VMASKMOVPD (DX)(SI*8), Y6, Y8
+	VMULPD     Y7, Y3, Y3
+	VADDPD     Y3, Y8, Y8
+	VMASKMOVPD (BX)(SI*8), Y6, Y3
+	VMULPD     Y3, Y4, Y9
+	VMULPD     Y8, Y5, Y3
+	VADDPD     Y3, Y9, Y9
+	VANDPD     Y1, Y9, Y3
+	VCMPPD     $0x11, Y0, Y3, Y5
+	VANDPD     Y5, Y3, Y3
+	VXORPD     Y3, Y9, Y3
+	VMASKMOVPD Y3, Y6, (BX)(SI*8)
+	VMULPD     Y3, Y4, Y3
+	VADDPD     Y3, Y8, Y8
+	VMULPD     Y8, Y2, Y3
+	VADDPD     Y3, Y7, Y7
+	VANDPD     Y1, Y7, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y7, Y0
+	VMASKMOVPD Y0, Y6, (CX)(SI*8)
+	JMP        done
+
 v7:
 	// Variant: momentum, init, weight decay.
 	VBROADCASTSD k_1+80(FP), Y0
@@ -10965,6 +13316,101 @@ v7tail:
 	VMULPD     Y4, Y0, Y1
 	VADDPD     Y1, Y3, Y3
 	VMASKMOVPD Y3, Y2, (CX)(SI*8)
+	JMP        done
+
+v23:
+	// Variant: momentum, init, weight decay, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_0+72(FP), Y3
+	VBROADCASTSD k_2+88(FP), Y4
+
+v23loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v23loop1
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (BX)(SI*8)
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y4
+	VMOVUPD 32(DX)(SI*8), Y5
+	VMULPD  Y4, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, 32(BX)(SI*8)
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v23loop
+
+v23loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v23tail
+	VMOVUPD (CX)(SI*8), Y4
+	VMOVUPD (DX)(SI*8), Y5
+	VMULPD  Y4, Y3, Y6
+	VADDPD  Y6, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (BX)(SI*8)
+	VMULPD  Y5, Y2, Y6
+	VADDPD  Y6, Y4, Y4
+	VANDPD  Y1, Y4, Y5
+	VCMPPD  $0x11, Y0, Y5, Y6
+	VANDPD  Y6, Y5, Y5
+	VXORPD  Y5, Y4, Y4
+	VMOVUPD Y4, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v23loop1
+
+v23tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y4
+	VMASKMOVPD (CX)(SI*8), Y4, Y5
+	VMASKMOVPD (DX)(SI*8), Y4, Y6
+	VMULPD     Y5, Y3, Y3
+	VADDPD     Y3, Y6, Y6
+	VANDPD     Y1, Y6, Y3
+	VCMPPD     $0x11, Y0, Y3, Y7
+	VANDPD     Y7, Y3, Y3
+	VXORPD     Y3, Y6, Y3
+	VMASKMOVPD Y3, Y4, (BX)(SI*8)
+	VMULPD     Y3, Y2, Y3
+	VADDPD     Y3, Y5, Y5
+	VANDPD     Y1, Y5, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y5, Y0
+	VMASKMOVPD Y0, Y4, (CX)(SI*8)
 	JMP        done
 
 v15:
@@ -11034,6 +13480,109 @@ v15tail:
 	VMULPD     Y5, Y0, Y1
 	VADDPD     Y1, Y4, Y4
 	VMASKMOVPD Y4, Y3, (CX)(SI*8)
+	JMP        done
+
+v31:
+	// Variant: momentum, init, nesterov, weight decay, flush subnormals.
+	VMOVUPD      f64_0010000000000000<>+0(SB), Y0
+	VMOVUPD      i64_7fffffffffffffff<>+0(SB), Y1
+	VBROADCASTSD k_1+80(FP), Y2
+	VBROADCASTSD k_0+72(FP), Y3
+	VBROADCASTSD k_2+88(FP), Y4
+
+v31loop:
+	LEAQ    8(SI), DI
+	CMPQ    DI, AX
+	JA      v31loop1
+	VMOVUPD (CX)(SI*8), Y5
+	VMOVUPD (DX)(SI*8), Y6
+	VMULPD  Y5, Y3, Y7
+	VADDPD  Y7, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y4, Y7
+	VADDPD  Y7, Y6, Y6
+	VMULPD  Y6, Y2, Y7
+	VADDPD  Y7, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (CX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y5
+	VMOVUPD 32(DX)(SI*8), Y6
+	VMULPD  Y5, Y3, Y7
+	VADDPD  Y7, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y7
+	VMOVUPD Y7, 32(BX)(SI*8)
+	VMULPD  Y7, Y4, Y7
+	VADDPD  Y7, Y6, Y6
+	VMULPD  Y6, Y2, Y7
+	VADDPD  Y7, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, 32(CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v31loop
+
+v31loop1:
+	LEAQ    4(SI), DI
+	CMPQ    DI, AX
+	JA      v31tail
+	VMOVUPD (CX)(SI*8), Y5
+	VMOVUPD (DX)(SI*8), Y6
+	VMULPD  Y5, Y3, Y7
+	VADDPD  Y7, Y6, Y6
+	VANDPD  Y1, Y6, Y7
+	VCMPPD  $0x11, Y0, Y7, Y8
+	VANDPD  Y8, Y7, Y7
+	VXORPD  Y7, Y6, Y7
+	VMOVUPD Y7, (BX)(SI*8)
+	VMULPD  Y7, Y4, Y7
+	VADDPD  Y7, Y6, Y6
+	VMULPD  Y6, Y2, Y7
+	VADDPD  Y7, Y5, Y5
+	VANDPD  Y1, Y5, Y6
+	VCMPPD  $0x11, Y0, Y6, Y7
+	VANDPD  Y7, Y6, Y6
+	VXORPD  Y6, Y5, Y5
+	VMOVUPD Y5, (CX)(SI*8)
+	MOVQ    DI, SI
+	JMP     v31loop1
+
+v31tail:
+	SUBQ       SI, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y5
+	VMASKMOVPD (CX)(SI*8), Y5, Y6
+	VMASKMOVPD (DX)(SI*8), Y5, Y7
+	VMULPD     Y6, Y3, Y3
+	VADDPD     Y3, Y7, Y7
+	VANDPD     Y1, Y7, Y3
+	VCMPPD     $0x11, Y0, Y3, Y8
+	VANDPD     Y8, Y3, Y3
+	VXORPD     Y3, Y7, Y3
+	VMASKMOVPD Y3, Y5, (BX)(SI*8)
+	VMULPD     Y3, Y4, Y3
+	VADDPD     Y3, Y7, Y7
+	VMULPD     Y7, Y2, Y3
+	VADDPD     Y3, Y6, Y6
+	VANDPD     Y1, Y6, Y1
+	VCMPPD     $0x11, Y0, Y1, Y0
+	VANDPD     Y0, Y1, Y1
+	VXORPD     Y1, Y6, Y0
+	VMASKMOVPD Y0, Y5, (CX)(SI*8)
 
 done:
 	VZEROUPPER
@@ -11052,15 +13601,27 @@ TEXT ·AdamStepF64AVX2(SB), NOSPLIT, $0-192
 	MOVQ flags+184(FP), R9
 	CMPQ R9, $0x00
 	JEQ  v0
+	CMPQ R9, $0x08
+	JEQ  v8
 	CMPQ R9, $0x01
 	JEQ  v1
+	CMPQ R9, $0x09
+	JEQ  v9
 	CMPQ R9, $0x02
 	JEQ  v2
+	CMPQ R9, $0x0a
+	JEQ  v10
 	CMPQ R9, $0x04
 	JEQ  v4
+	CMPQ R9, $0x0c
+	JEQ  v12
 	CMPQ R9, $0x05
 	JEQ  v5
-	JMP  v6
+	CMPQ R9, $0x0d
+	JEQ  v13
+	CMPQ R9, $0x06
+	JEQ  v6
+	JMP  v14
 
 v0:
 	// Variant: no weight decay.
@@ -11124,6 +13685,94 @@ v0tail:
 	VDIVPD     Y2, Y1, Y1
 	VADDPD     Y1, Y8, Y8
 	VMASKMOVPD Y8, Y7, (CX)(R8*8)
+	JMP        done
+
+v8:
+	// Variant: no weight decay, flush subnormals.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+
+v8loop1:
+	LEAQ    4(R8), DI
+	CMPQ    DI, AX
+	JA      v8tail
+	VMOVUPD (CX)(R8*8), Y7
+	VMOVUPD (DX)(R8*8), Y8
+	VMULPD  (BX)(R8*8), Y0, Y10
+	VMULPD  Y8, Y1, Y9
+	VADDPD  Y9, Y10, Y10
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y10, Y9
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y9, Y11
+	VANDPD  Y11, Y9, Y9
+	VXORPD  Y9, Y10, Y10
+	VMOVUPD Y10, (BX)(R8*8)
+	VMULPD  (SI)(R8*8), Y2, Y11
+	VMULPD  Y8, Y3, Y9
+	VMULPD  Y8, Y9, Y9
+	VADDPD  Y9, Y11, Y11
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y11, Y8
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y8, Y9
+	VANDPD  Y9, Y8, Y8
+	VXORPD  Y8, Y11, Y8
+	VMOVUPD Y8, (SI)(R8*8)
+	VSQRTPD Y8, Y8
+	VDIVPD  Y4, Y8, Y8
+	VADDPD  Y5, Y8, Y8
+	VMULPD  Y10, Y6, Y9
+	VDIVPD  Y8, Y9, Y9
+	VADDPD  Y9, Y7, Y7
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y7, Y8
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y8, Y9
+	VANDPD  Y9, Y8, Y8
+	VXORPD  Y8, Y7, Y7
+	VMOVUPD Y7, (CX)(R8*8)
+	MOVQ    DI, R8
+	JMP     v8loop1
+
+v8tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y7
+	VMASKMOVPD (CX)(R8*8), Y7, Y8
+	VMASKMOVPD (DX)(R8*8), Y7, Y9
+	VMASKMOVPD (BX)(R8*8), Y7, Y10
+	VMULPD     Y10, Y0, Y0
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y10
+	VANDPD     Y10, Y1, Y1
+	VXORPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y7, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y7, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y9, Y3, Y1
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y7, (SI)(R8*8)
+	VSQRTPD    Y1, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y8, Y8
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y8, Y0
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y0, Y1
+	VANDPD     Y1, Y0, Y0
+	VXORPD     Y0, Y8, Y0
+	VMASKMOVPD Y0, Y7, (CX)(R8*8)
 	JMP        done
 
 v1:
@@ -11195,6 +13844,99 @@ v1tail:
 	VMASKMOVPD Y9, Y8, (CX)(R8*8)
 	JMP        done
 
+v9:
+	// Variant: L2 weight decay, flush subnormals.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v9loop1:
+	LEAQ    4(R8), DI
+	CMPQ    DI, AX
+	JA      v9tail
+	VMOVUPD (CX)(R8*8), Y8
+	VMOVUPD (DX)(R8*8), Y9
+	VMULPD  Y8, Y7, Y10
+	VADDPD  Y10, Y9, Y9
+	VMULPD  (BX)(R8*8), Y0, Y11
+	VMULPD  Y9, Y1, Y10
+	VADDPD  Y10, Y11, Y11
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y11, Y10
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y10, Y12
+	VANDPD  Y12, Y10, Y10
+	VXORPD  Y10, Y11, Y11
+	VMOVUPD Y11, (BX)(R8*8)
+	VMULPD  (SI)(R8*8), Y2, Y12
+	VMULPD  Y9, Y3, Y10
+	VMULPD  Y9, Y10, Y10
+	VADDPD  Y10, Y12, Y12
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y12, Y9
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD  Y10, Y9, Y9
+	VXORPD  Y9, Y12, Y9
+	VMOVUPD Y9, (SI)(R8*8)
+	VSQRTPD Y9, Y9
+	VDIVPD  Y4, Y9, Y9
+	VADDPD  Y5, Y9, Y9
+	VMULPD  Y11, Y6, Y10
+	VDIVPD  Y9, Y10, Y10
+	VADDPD  Y10, Y8, Y8
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y8, Y9
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD  Y10, Y9, Y9
+	VXORPD  Y9, Y8, Y8
+	VMOVUPD Y8, (CX)(R8*8)
+	MOVQ    DI, R8
+	JMP     v9loop1
+
+v9tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y9, Y7, Y7
+	VADDPD     Y7, Y10, Y10
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y7
+	VADDPD     Y7, Y0, Y0
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y7
+	VANDPD     Y7, Y1, Y1
+	VXORPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y1
+	VMULPD     Y10, Y3, Y7
+	VMULPD     Y10, Y7, Y7
+	VADDPD     Y7, Y1, Y1
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y2, Y3
+	VANDPD     Y3, Y2, Y2
+	VXORPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y8, (SI)(R8*8)
+	VSQRTPD    Y1, Y1
+	VDIVPD     Y4, Y1, Y1
+	VADDPD     Y5, Y1, Y1
+	VMULPD     Y0, Y6, Y7
+	VDIVPD     Y1, Y7, Y7
+	VADDPD     Y7, Y9, Y9
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y9, Y0
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y0, Y1
+	VANDPD     Y1, Y0, Y0
+	VXORPD     Y0, Y9, Y0
+	VMASKMOVPD Y0, Y8, (CX)(R8*8)
+	JMP        done
+
 v2:
 	// Variant: decoupled weight decay (AdamW).
 	VBROADCASTSD k_0+120(FP), Y0
@@ -11260,6 +14002,97 @@ v2tail:
 	VDIVPD     Y2, Y1, Y1
 	VADDPD     Y1, Y9, Y9
 	VMASKMOVPD Y9, Y8, (CX)(R8*8)
+	JMP        done
+
+v10:
+	// Variant: decoupled weight decay (AdamW), flush subnormals.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v10loop1:
+	LEAQ    4(R8), DI
+	CMPQ    DI, AX
+	JA      v10tail
+	VMOVUPD (CX)(R8*8), Y8
+	VMOVUPD (DX)(R8*8), Y9
+	VMULPD  Y7, Y8, Y8
+	VMULPD  (BX)(R8*8), Y0, Y11
+	VMULPD  Y9, Y1, Y10
+	VADDPD  Y10, Y11, Y11
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y11, Y10
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y10, Y12
+	VANDPD  Y12, Y10, Y10
+	VXORPD  Y10, Y11, Y11
+	VMOVUPD Y11, (BX)(R8*8)
+	VMULPD  (SI)(R8*8), Y2, Y12
+	VMULPD  Y9, Y3, Y10
+	VMULPD  Y9, Y10, Y10
+	VADDPD  Y10, Y12, Y12
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y12, Y9
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD  Y10, Y9, Y9
+	VXORPD  Y9, Y12, Y9
+	VMOVUPD Y9, (SI)(R8*8)
+	VSQRTPD Y9, Y9
+	VDIVPD  Y4, Y9, Y9
+	VADDPD  Y5, Y9, Y9
+	VMULPD  Y11, Y6, Y10
+	VDIVPD  Y9, Y10, Y10
+	VADDPD  Y10, Y8, Y8
+	VANDPD  i64_7fffffffffffffff<>+0(SB), Y8, Y9
+	VCMPPD  $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD  Y10, Y9, Y9
+	VXORPD  Y9, Y8, Y8
+	VMOVUPD Y8, (CX)(R8*8)
+	MOVQ    DI, R8
+	JMP     v10loop1
+
+v10tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, DI
+	SUBQ       AX, DI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DI*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y7, Y9, Y9
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y7
+	VANDPD     Y7, Y1, Y1
+	VXORPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y10, Y3, Y1
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y8, (SI)(R8*8)
+	VSQRTPD    Y1, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y9, Y9
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y9, Y0
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y0, Y1
+	VANDPD     Y1, Y0, Y0
+	VXORPD     Y0, Y9, Y0
+	VMASKMOVPD Y0, Y8, (CX)(R8*8)
 	JMP        done
 
 v4:
@@ -11333,6 +14166,111 @@ v4tail:
 	VDIVPD     Y2, Y1, Y1
 	VADDPD     Y1, Y8, Y8
 	VMASKMOVPD Y8, Y7, (CX)(R8*8)
+	JMP        done
+
+v12:
+	// Variant: no weight decay, amsgrad, flush subnormals.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+
+v12loop1:
+	LEAQ      4(R8), R9
+	CMPQ      R9, AX
+	JA        v12tail
+	VMOVUPD   (CX)(R8*8), Y7
+	VMOVUPD   (DX)(R8*8), Y8
+	VMULPD    (BX)(R8*8), Y0, Y10
+	VMULPD    Y8, Y1, Y9
+	VADDPD    Y9, Y10, Y10
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y10, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y11
+	VANDPD    Y11, Y9, Y9
+	VXORPD    Y9, Y10, Y10
+	VMOVUPD   Y10, (BX)(R8*8)
+	VMULPD    (SI)(R8*8), Y2, Y11
+	VMULPD    Y8, Y3, Y9
+	VMULPD    Y8, Y9, Y9
+	VADDPD    Y9, Y11, Y11
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y11, Y8
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y8, Y9
+	VANDPD    Y9, Y8, Y8
+	VXORPD    Y8, Y11, Y8
+	VMOVUPD   Y8, (SI)(R8*8)
+	VMAXPD    (DI)(R8*8), Y8, Y9
+	VCMPPD    $0x03, Y8, Y8, Y11
+	VBLENDVPD Y11, Y8, Y9, Y9
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y9, Y8
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y8, Y11
+	VANDPD    Y11, Y8, Y8
+	VXORPD    Y8, Y9, Y8
+	VMOVUPD   Y8, (DI)(R8*8)
+	VSQRTPD   Y8, Y8
+	VDIVPD    Y4, Y8, Y8
+	VADDPD    Y5, Y8, Y8
+	VMULPD    Y10, Y6, Y9
+	VDIVPD    Y8, Y9, Y9
+	VADDPD    Y9, Y7, Y7
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y7, Y8
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y8, Y9
+	VANDPD    Y9, Y8, Y8
+	VXORPD    Y8, Y7, Y7
+	VMOVUPD   Y7, (CX)(R8*8)
+	MOVQ      R9, R8
+	JMP       v12loop1
+
+v12tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*8), Y7
+	VMASKMOVPD (CX)(R8*8), Y7, Y8
+	VMASKMOVPD (DX)(R8*8), Y7, Y9
+	VMASKMOVPD (BX)(R8*8), Y7, Y10
+	VMULPD     Y10, Y0, Y0
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y10
+	VANDPD     Y10, Y1, Y1
+	VXORPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y7, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y7, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y9, Y3, Y1
+	VMULPD     Y9, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y7, (SI)(R8*8)
+	VMASKMOVPD (DI)(R8*8), Y7, Y2
+	VMAXPD     Y2, Y1, Y2
+	VCMPPD     $0x03, Y1, Y1, Y3
+	VBLENDVPD  Y3, Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y7, (DI)(R8*8)
+	VSQRTPD    Y1, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y8, Y8
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y8, Y0
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y0, Y1
+	VANDPD     Y1, Y0, Y0
+	VXORPD     Y0, Y8, Y0
+	VMASKMOVPD Y0, Y7, (CX)(R8*8)
 	JMP        done
 
 v5:
@@ -11413,6 +14351,116 @@ v5tail:
 	VMASKMOVPD Y9, Y8, (CX)(R8*8)
 	JMP        done
 
+v13:
+	// Variant: L2 weight decay, amsgrad, flush subnormals.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v13loop1:
+	LEAQ      4(R8), R9
+	CMPQ      R9, AX
+	JA        v13tail
+	VMOVUPD   (CX)(R8*8), Y8
+	VMOVUPD   (DX)(R8*8), Y9
+	VMULPD    Y8, Y7, Y10
+	VADDPD    Y10, Y9, Y9
+	VMULPD    (BX)(R8*8), Y0, Y11
+	VMULPD    Y9, Y1, Y10
+	VADDPD    Y10, Y11, Y11
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y11, Y10
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y10, Y12
+	VANDPD    Y12, Y10, Y10
+	VXORPD    Y10, Y11, Y11
+	VMOVUPD   Y11, (BX)(R8*8)
+	VMULPD    (SI)(R8*8), Y2, Y12
+	VMULPD    Y9, Y3, Y10
+	VMULPD    Y9, Y10, Y10
+	VADDPD    Y10, Y12, Y12
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y12, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD    Y10, Y9, Y9
+	VXORPD    Y9, Y12, Y9
+	VMOVUPD   Y9, (SI)(R8*8)
+	VMAXPD    (DI)(R8*8), Y9, Y10
+	VCMPPD    $0x03, Y9, Y9, Y12
+	VBLENDVPD Y12, Y9, Y10, Y10
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y10, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y12
+	VANDPD    Y12, Y9, Y9
+	VXORPD    Y9, Y10, Y9
+	VMOVUPD   Y9, (DI)(R8*8)
+	VSQRTPD   Y9, Y9
+	VDIVPD    Y4, Y9, Y9
+	VADDPD    Y5, Y9, Y9
+	VMULPD    Y11, Y6, Y10
+	VDIVPD    Y9, Y10, Y10
+	VADDPD    Y10, Y8, Y8
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y8, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD    Y10, Y9, Y9
+	VXORPD    Y9, Y8, Y8
+	VMOVUPD   Y8, (CX)(R8*8)
+	MOVQ      R9, R8
+	JMP       v13loop1
+
+v13tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y9, Y7, Y7
+	VADDPD     Y7, Y10, Y10
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y7
+	VADDPD     Y7, Y0, Y0
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y7
+	VANDPD     Y7, Y1, Y1
+	VXORPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y1
+	VMULPD     Y10, Y3, Y7
+	VMULPD     Y10, Y7, Y7
+	VADDPD     Y7, Y1, Y1
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y2, Y3
+	VANDPD     Y3, Y2, Y2
+	VXORPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y8, (SI)(R8*8)
+	VMASKMOVPD (DI)(R8*8), Y8, Y2
+	VMAXPD     Y2, Y1, Y2
+	VCMPPD     $0x03, Y1, Y1, Y3
+	VBLENDVPD  Y3, Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y8, (DI)(R8*8)
+	VSQRTPD    Y1, Y1
+	VDIVPD     Y4, Y1, Y1
+	VADDPD     Y5, Y1, Y1
+	VMULPD     Y0, Y6, Y7
+	VDIVPD     Y1, Y7, Y7
+	VADDPD     Y7, Y9, Y9
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y9, Y0
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y0, Y1
+	VANDPD     Y1, Y0, Y0
+	VXORPD     Y0, Y9, Y0
+	VMASKMOVPD Y0, Y8, (CX)(R8*8)
+	JMP        done
+
 v6:
 	// Variant: decoupled weight decay (AdamW), amsgrad.
 	VBROADCASTSD k_0+120(FP), Y0
@@ -11487,6 +14535,114 @@ v6tail:
 	VDIVPD     Y2, Y1, Y1
 	VADDPD     Y1, Y9, Y9
 	VMASKMOVPD Y9, Y8, (CX)(R8*8)
+	JMP        done
+
+v14:
+	// Variant: decoupled weight decay (AdamW), amsgrad, flush subnormals.
+	VBROADCASTSD k_0+120(FP), Y0
+	VBROADCASTSD k_1+128(FP), Y1
+	VBROADCASTSD k_2+136(FP), Y2
+	VBROADCASTSD k_3+144(FP), Y3
+	VBROADCASTSD k_4+152(FP), Y4
+	VBROADCASTSD k_5+160(FP), Y5
+	VBROADCASTSD k_6+168(FP), Y6
+	VBROADCASTSD k_7+176(FP), Y7
+
+v14loop1:
+	LEAQ      4(R8), R9
+	CMPQ      R9, AX
+	JA        v14tail
+	VMOVUPD   (CX)(R8*8), Y8
+	VMOVUPD   (DX)(R8*8), Y9
+	VMULPD    Y7, Y8, Y8
+	VMULPD    (BX)(R8*8), Y0, Y11
+	VMULPD    Y9, Y1, Y10
+	VADDPD    Y10, Y11, Y11
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y11, Y10
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y10, Y12
+	VANDPD    Y12, Y10, Y10
+	VXORPD    Y10, Y11, Y11
+	VMOVUPD   Y11, (BX)(R8*8)
+	VMULPD    (SI)(R8*8), Y2, Y12
+	VMULPD    Y9, Y3, Y10
+	VMULPD    Y9, Y10, Y10
+	VADDPD    Y10, Y12, Y12
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y12, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD    Y10, Y9, Y9
+	VXORPD    Y9, Y12, Y9
+	VMOVUPD   Y9, (SI)(R8*8)
+	VMAXPD    (DI)(R8*8), Y9, Y10
+	VCMPPD    $0x03, Y9, Y9, Y12
+	VBLENDVPD Y12, Y9, Y10, Y10
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y10, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y12
+	VANDPD    Y12, Y9, Y9
+	VXORPD    Y9, Y10, Y9
+	VMOVUPD   Y9, (DI)(R8*8)
+	VSQRTPD   Y9, Y9
+	VDIVPD    Y4, Y9, Y9
+	VADDPD    Y5, Y9, Y9
+	VMULPD    Y11, Y6, Y10
+	VDIVPD    Y9, Y10, Y10
+	VADDPD    Y10, Y8, Y8
+	VANDPD    i64_7fffffffffffffff<>+0(SB), Y8, Y9
+	VCMPPD    $0x11, f64_0010000000000000<>+0(SB), Y9, Y10
+	VANDPD    Y10, Y9, Y9
+	VXORPD    Y9, Y8, Y8
+	VMOVUPD   Y8, (CX)(R8*8)
+	MOVQ      R9, R8
+	JMP       v14loop1
+
+v14tail:
+	SUBQ       R8, AX
+	JZ         done
+	MOVQ       $0x00000004, R9
+	SUBQ       AX, R9
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(R9*8), Y8
+	VMASKMOVPD (CX)(R8*8), Y8, Y9
+	VMASKMOVPD (DX)(R8*8), Y8, Y10
+	VMULPD     Y7, Y9, Y9
+	VMASKMOVPD (BX)(R8*8), Y8, Y7
+	VMULPD     Y7, Y0, Y0
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y0, Y0
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y7
+	VANDPD     Y7, Y1, Y1
+	VXORPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y8, (BX)(R8*8)
+	VMASKMOVPD (SI)(R8*8), Y8, Y1
+	VMULPD     Y1, Y2, Y2
+	VMULPD     Y10, Y3, Y1
+	VMULPD     Y10, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y8, (SI)(R8*8)
+	VMASKMOVPD (DI)(R8*8), Y8, Y2
+	VMAXPD     Y2, Y1, Y2
+	VCMPPD     $0x03, Y1, Y1, Y3
+	VBLENDVPD  Y3, Y1, Y2, Y2
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y2, Y1
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y1, Y3
+	VANDPD     Y3, Y1, Y1
+	VXORPD     Y1, Y2, Y1
+	VMASKMOVPD Y1, Y8, (DI)(R8*8)
+	VSQRTPD    Y1, Y2
+	VDIVPD     Y4, Y2, Y2
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y0, Y6, Y1
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     Y1, Y9, Y9
+	VANDPD     i64_7fffffffffffffff<>+0(SB), Y9, Y0
+	VCMPPD     $0x11, f64_0010000000000000<>+0(SB), Y0, Y1
+	VANDPD     Y1, Y0, Y0
+	VXORPD     Y0, Y9, Y0
+	VMASKMOVPD Y0, Y8, (CX)(R8*8)
 
 done:
 	VZEROUPPER

@@ -557,26 +557,30 @@ func GemmMicroF64NEON(k int, a, b, c []float64, ldc int, beta float64, bias []fl
 // kernels' sgdGeneric. k = [wd, -lr, momentum, 1-dampening] rounded to T
 // (kernels' sgdArgs); flags is one of the values sgdArgs returns (1
 // momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with
-// momentum). Per element:
+// momentum; 16 flush). Per element:
 //
 //	d := grad[i]
 //	if flags&2 != 0 { d = d + wd*param[i] }
 //	if flags&1 != 0 {
 //		if flags&4 != 0 { buf[i] = d } else { buf[i] = buf[i]*momentum + (1-dampening)*d }
+//		if flags&16 != 0 { buf[i] = flush(buf[i]) }
 //		if flags&8 != 0 { d = d + momentum*buf[i] } else { d = buf[i] }
 //	}
 //	param[i] = param[i] + (-lr)*d
+//	if flags&16 != 0 { param[i] = flush(param[i]) }
 //
-// each product and sum rounded on its own (FMUL, FADD; no FMLA). buf is
-// neither read nor written without momentum (it may be empty), otherwise
-// len(buf) >= n.
+// each product and sum rounded on its own (FMUL, FADD; no FMLA); flush(x)
+// is a zero of x's sign where 0 < |x| < the smallest normal number (kernels'
+// flushSubnormal). buf is neither read nor written without momentum (it
+// may be empty), otherwise len(buf) >= n.
 //
 // Method: one loop nest per flags value (four vectors per iteration, then
-// one, then one element at a time), chosen once per call.
+// one, then one element at a time), chosen once per call. flush is FACGT
+// |smallest normal| > |x| (false for NaN), USHR #1 of that mask, BIC.
 //
-// Registers: R0 param, R1 grad, R2 buf, R3 count, R5 flags; V0-V3 param,
-// V4-V7 grad, V8-V11 buf, V12-V15 products, V16-V19 wd, -lr, momentum,
-// 1-dampening in every lane.
+// Registers: R0 param, R1 grad, R2 buf, R3 count, R5 flags, R6 scratch;
+// V0-V3 param, V4-V7 grad, V8-V11 buf, V12-V15 products, V16-V19 wd, -lr,
+// momentum, 1-dampening, V20 the smallest normal number in every lane.
 //
 //go:noescape
 func SGDStepF32NEON(param, grad, buf []float32, k [4]float32, flags int)
@@ -585,37 +589,44 @@ func SGDStepF32NEON(param, grad, buf []float32, k [4]float32, flags int)
 // bit-identical to kernels' adamGeneric. k = [beta1, 1-beta1, beta2,
 // 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay] rounded to T (kernels'
 // adamArgs); flags is one of the values adamArgs returns (1 L2 weight
-// decay, 2 decoupled, 4 amsgrad). Per element:
+// decay, 2 decoupled, 4 amsgrad, 8 flush). Per element:
 //
 //	p, g := param[i], grad[i]
 //	if flags&2 != 0 { p = p*decay } else if flags&1 != 0 { g = g + wd*p }
 //	m := expAvg[i]*beta1 + (1-beta1)*g
 //	v := expAvgSq[i]*beta2 + ((1-beta2)*g)*g
+//	if flags&8 != 0 { m, v = flush(m), flush(v) }
 //	expAvg[i], expAvgSq[i] = m, v
-//	if flags&4 != 0 { if v > maxExpAvgSq[i] || v != v { maxExpAvgSq[i] = v }; v = maxExpAvgSq[i] }
+//	if flags&4 != 0 {
+//		mx := maxExpAvgSq[i]; if v > mx || v != v { mx = v }
+//		if flags&8 != 0 { mx = flush(mx) }
+//		maxExpAvgSq[i] = mx; v = mx
+//	}
 //	param[i] = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps)
+//	if flags&8 != 0 { param[i] = flush(param[i]) }
 //
-// each operation rounded on its own (FMUL, FADD, FSQRT, FDIV; no FMLA).
-// maxExpAvgSq is neither read nor written without amsgrad (it may be
-// empty).
+// each operation rounded on its own (FMUL, FADD, FSQRT, FDIV; no FMLA);
+// flush as in SGDStepF32NEON. maxExpAvgSq is neither read nor written
+// without amsgrad (it may be empty).
 //
 // Method: one loop nest per flags value (two vectors per iteration, then
 // one, then one element at a time), chosen once per call. The AMSGrad
 // maximum is FCMGT v > max, ORN with FCMEQ v == v (NaN v), BIT.
 //
 // Registers: R0 param, R1 grad, R2 expAvg, R3 expAvgSq, R4 maxExpAvgSq, R5
-// count, R7 flags; V0-V1 param, V2-V3 grad, V4-V5 expAvg, V6-V7 expAvgSq,
-// V8-V9 maxExpAvgSq, V10-V13 scratch, V16-V23 beta1, 1-beta1, beta2,
-// 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay in every lane.
+// count, R6 scratch, R7 flags; V0-V1 param, V2-V3 grad, V4-V5 expAvg, V6-V7
+// expAvgSq, V8-V9 maxExpAvgSq, V10-V13 scratch, V16-V23 beta1, 1-beta1,
+// beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay, V24 the smallest
+// normal number in every lane.
 //
 //go:noescape
 func AdamStepF32NEON(param, grad, expAvg, expAvgSq, maxExpAvgSq []float32, k [8]float32, flags int)
 
 // SGDStepF64NEON is SGDStepF32NEON for float64 (two lanes per vector).
 //
-// Registers: R0 param, R1 grad, R2 buf, R3 count, R5 flags; V0-V3 param,
-// V4-V7 grad, V8-V11 buf, V12-V15 products, V16-V19 wd, -lr, momentum,
-// 1-dampening in every lane.
+// Registers: R0 param, R1 grad, R2 buf, R3 count, R5 flags, R6 scratch;
+// V0-V3 param, V4-V7 grad, V8-V11 buf, V12-V15 products, V16-V19 wd, -lr,
+// momentum, 1-dampening, V20 the smallest normal number in every lane.
 //
 //go:noescape
 func SGDStepF64NEON(param, grad, buf []float64, k [4]float64, flags int)
@@ -623,9 +634,10 @@ func SGDStepF64NEON(param, grad, buf []float64, k [4]float64, flags int)
 // AdamStepF64NEON is AdamStepF32NEON for float64 (two lanes per vector).
 //
 // Registers: R0 param, R1 grad, R2 expAvg, R3 expAvgSq, R4 maxExpAvgSq, R5
-// count, R7 flags; V0-V1 param, V2-V3 grad, V4-V5 expAvg, V6-V7 expAvgSq,
-// V8-V9 maxExpAvgSq, V10-V13 scratch, V16-V23 beta1, 1-beta1, beta2,
-// 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay in every lane.
+// count, R6 scratch, R7 flags; V0-V1 param, V2-V3 grad, V4-V5 expAvg, V6-V7
+// expAvgSq, V8-V9 maxExpAvgSq, V10-V13 scratch, V16-V23 beta1, 1-beta1,
+// beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay, V24 the smallest
+// normal number in every lane.
 //
 //go:noescape
 func AdamStepF64NEON(param, grad, expAvg, expAvgSq, maxExpAvgSq []float64, k [8]float64, flags int)

@@ -27,6 +27,7 @@ const (
 	sgdWD
 	sgdInit
 	sgdNesterov
+	sgdFlush
 )
 
 const (
@@ -40,6 +41,7 @@ const (
 	adamWD = 1 << iota
 	adamDecoupled
 	adamAMSGrad
+	adamFlush
 )
 
 const (
@@ -56,18 +58,22 @@ const (
 func init() {
 	docs["SGDStep"] = "one torch.optim.SGD step in place, as kernels' sgdGeneric: " +
 		"k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits " +
-		"(1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum). " +
+		"(1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum; 16 flush). " +
 		"d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + " +
 		"(1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. " +
+		"With flush, buf (as soon as it is computed, before d reads it) and the new param are " +
+		"flushed: 0 < |x| < smallest normal gives a zero of x's sign. " +
 		"Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. " +
 		"buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n."
 	sigs["SGDStep"] = "func(param, grad, buf []T, k [4]T, flags int)"
 	docs["AdamStep"] = "one torch.optim.Adam/AdamW step in place, as kernels' adamGeneric: " +
 		"k = [beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay] (kernels' adamArgs: rounded to T), " +
-		"flags = kernels' adamArgs bits (1 L2 weight decay, 2 decoupled, 4 amsgrad). " +
+		"flags = kernels' adamArgs bits (1 L2 weight decay, 2 decoupled, 4 amsgrad, 8 flush). " +
 		"p = param*decay (decoupled) or g = grad + wd*param (L2); m = expAvg*beta1 + (1-beta1)*g; " +
 		"v = expAvgSq*beta2 + ((1-beta2)*g)*g; amsgrad: maxExpAvgSq = (v > max or v is NaN) ? v : max, " +
-		"used for v; param = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps). Each operation rounded " +
+		"used for v; param = p + ((-lr/bc1)*m) / (sqrt(v)/sqrt(bc2) + eps). With flush, m, v, the " +
+		"new max and the new param are flushed as soon as they are computed (0 < |x| < smallest " +
+		"normal gives a zero of x's sign) and used flushed. Each operation rounded " +
 		"on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. maxExpAvgSq is " +
 		"neither read nor written without amsgrad (it may be empty)."
 	sigs["AdamStep"] = "func(param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [8]T, flags int)"
@@ -133,6 +139,35 @@ func dispatchFlags(values []int, label func(v int) string) {
 	asm.JMP(LabelRef(label(values[len(values)-1])))
 }
 
+// flusher clears the magnitude of subnormal lanes (kernels' flushSubnormal):
+// |x| = x AND absMask; the lanes where |x| < smallest normal (ordered, so
+// false for NaN) keep their magnitude in a second AND; XOR with x leaves
+// the sign there and x elsewhere. Exact: ±0 maps to itself, NaN, ±Inf and
+// normal values pass. tiny and abs are registers or RODATA tables.
+type flusher struct {
+	t         *dtype
+	tiny, abs Op
+}
+
+func newFlusher(t *dtype, hoist bool) *flusher {
+	f := &flusher{t: t, tiny: t.cmem(pick(t, 0x1p-126, 0x1p-1022)), abs: t.absMask()}
+	if hoist {
+		f.tiny, f.abs = t.reg(f.tiny), t.reg(f.abs)
+	}
+	return f
+}
+
+// flush returns x flushed in a new register (x is unchanged).
+func (f *flusher) flush(x VecVirtual) VecVirtual {
+	t := f.t
+	a, m, out := asm.YMM(), asm.YMM(), asm.YMM()
+	t.and(f.abs, x, a)            // |x|
+	t.cmp(cmpLT_OQ, f.tiny, a, m) // |x| < smallest normal
+	t.and(m, a, a)                // the magnitude to clear
+	t.xor(a, x, out)              // x with it cleared
+	return out
+}
+
 // constant broadcasts k[i] (an argument) into a YMM register.
 func constant(t *dtype, i int) VecVirtual {
 	b, err := asm.Param("k").Index(i).Resolve()
@@ -154,10 +189,12 @@ func sgdStep(t *dtype) {
 		for _, wd := range []int{0, sgdWD} {
 			for _, init := range []int{0, sgdInit} {
 				for _, nest := range []int{0, sgdNesterov} {
-					if mom == 0 && init|nest != 0 {
-						continue
+					for _, fl := range []int{0, sgdFlush} {
+						if mom == 0 && init|nest != 0 {
+							continue
+						}
+						values = append(values, mom|wd|init|nest|fl)
 					}
-					values = append(values, mom|wd|init|nest)
 				}
 			}
 		}
@@ -166,8 +203,12 @@ func sgdStep(t *dtype) {
 	dispatchFlags(values, label)
 	for _, v := range values {
 		var wd, negLR, mom, damp VecVirtual
+		var fl *flusher
 		optimVariant(c, label(v), 2, func() {
 			Comment(sgdVariantName(v))
+			if v&sgdFlush != 0 {
+				fl = newFlusher(t, true)
+			}
 			negLR = constant(t, sgdKNegLR)
 			if v&sgdWD != 0 {
 				wd = constant(t, sgdKWD)
@@ -196,6 +237,9 @@ func sgdStep(t *dtype) {
 					t.mul(d, damp, tmp)         // damp*d
 					t.add(tmp, b, b)            // buf*mom + damp*d
 				}
+				if fl != nil {
+					b = fl.flush(b) // a new register: with init, d stays
+				}
 				io.st(b, "buf")
 				if v&sgdNesterov != 0 {
 					t.mul(b, mom, tmp) // mom*b
@@ -206,6 +250,9 @@ func sgdStep(t *dtype) {
 			}
 			t.mul(d, negLR, tmp) // (-lr)*d
 			t.add(tmp, p, p)     // p + (-lr)*d
+			if fl != nil {
+				p = fl.flush(p)
+			}
 			io.st(p, "param")
 		})
 	}
@@ -228,6 +275,9 @@ func sgdVariantName(v int) string {
 	if v&sgdWD != 0 {
 		s += ", weight decay"
 	}
+	if v&sgdFlush != 0 {
+		s += ", flush subnormals"
+	}
 	return s + "."
 }
 
@@ -241,15 +291,21 @@ func adamStep(t *dtype) {
 	var values []int
 	for _, ams := range []int{0, adamAMSGrad} {
 		for _, wd := range []int{0, adamWD, adamDecoupled} {
-			values = append(values, wd|ams)
+			for _, fl := range []int{0, adamFlush} {
+				values = append(values, wd|ams|fl)
+			}
 		}
 	}
 	label := func(v int) string { return fmt.Sprintf("v%d", v) }
 	dispatchFlags(values, label)
 	for _, v := range values {
 		var b1, omb1, b2, omb2, bc2Sqrt, eps, negStep, wd VecVirtual
+		var fl *flusher
 		optimVariant(c, label(v), 1, func() {
 			Comment(adamVariantName(v))
+			if v&adamFlush != 0 {
+				fl = newFlusher(t, false) // memory operands: the registers are taken
+			}
 			b1, omb1 = constant(t, adamKB1), constant(t, adamKOmB1)
 			b2, omb2 = constant(t, adamKB2), constant(t, adamKOmB2)
 			bc2Sqrt, eps = constant(t, adamKBC2Sqrt), constant(t, adamKEps)
@@ -272,18 +328,27 @@ func adamStep(t *dtype) {
 			t.mul(io.ld("expAvg"), b1, m) // expAvg*b1
 			t.mul(g, omb1, tmp)           // omb1*g
 			t.add(tmp, m, m)              // expAvg*b1 + omb1*g
+			if fl != nil {
+				m = fl.flush(m)
+			}
 			io.st(m, "expAvg")
 			vv := asm.YMM()
 			t.mul(io.ld("expAvgSq"), b2, vv) // expAvgSq*b2
 			t.mul(g, omb2, tmp)              // omb2*g
 			t.mul(g, tmp, tmp)               // (omb2*g)*g
 			t.add(tmp, vv, vv)               // expAvgSq*b2 + (omb2*g)*g
+			if fl != nil {
+				vv = fl.flush(vv)
+			}
 			io.st(vv, "expAvgSq")
 			if v&adamAMSGrad != 0 {
 				mx, nan := asm.YMM(), asm.YMM()
 				t.max(io.ld("maxExpAvgSq"), vv, mx) // v > max ? v : max
 				t.cmp(cmpUNORD, vv, vv, nan)        // v is NaN
 				t.blend(nan, vv, mx, mx)            // NaN v wins
+				if fl != nil {
+					mx = fl.flush(mx)
+				}
 				io.st(mx, "maxExpAvgSq")
 				vv = mx
 			}
@@ -294,6 +359,9 @@ func adamStep(t *dtype) {
 			t.mul(m, negStep, tmp)   // (-stepSize)*m
 			t.div(den, tmp, tmp)     // ((-stepSize)*m)/denom
 			t.add(tmp, p, p)         // p + ...
+			if fl != nil {
+				p = fl.flush(p)
+			}
 			io.st(p, "param")
 		})
 	}
@@ -312,6 +380,9 @@ func adamVariantName(v int) string {
 	}
 	if v&adamAMSGrad != 0 {
 		s += ", amsgrad"
+	}
+	if v&adamFlush != 0 {
+		s += ", flush subnormals"
 	}
 	return s + "."
 }

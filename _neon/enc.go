@@ -92,6 +92,8 @@ var float3 = map[string]uint32{
 	"FCMEQ": 0x4E20E400,
 	"FCMGE": 0x6E20E400,
 	"FCMGT": 0x6EA0E400,
+	"FACGE": 0x6E20EC00, // |Vn| >= |Vm|
+	"FACGT": 0x6EA0EC00, // |Vn| > |Vm|
 	"FMLA":  0x4E20CC00, // Vd += Vn*Vm, fused
 	"FMLS":  0x4EA0CC00, // Vd -= Vn*Vm, fused
 	"FADDP": 0x6E20D400,

@@ -19,6 +19,7 @@ const (
 	sgdWD
 	sgdInit
 	sgdNesterov
+	sgdFlush
 )
 
 const (
@@ -32,6 +33,7 @@ const (
 	adamWD = 1 << iota
 	adamDecoupled
 	adamAMSGrad
+	adamFlush
 )
 
 const (
@@ -149,6 +151,28 @@ func (g *gen) loadK(t *dtype, off int, regs []V) int {
 	return off + len(regs)*t.Size
 }
 
+// loadTiny puts the smallest normal number of t in every lane of v,
+// through the general register r.
+func (g *gen) loadTiny(t *dtype, r string, v V) {
+	if t.single() {
+		g.op("MOVW", "$0x00800000", r) // 0x1p-126
+	} else {
+		g.op("MOVD", "$0x0010000000000000", r) // 0x1p-1022
+	}
+	g.op("VDUP", r, t.vreg(v))
+}
+
+// flushSub replaces x by a zero of its sign where 0 < |x| < smallest
+// normal (kernels' flushSubnormal), with tiny holding the smallest normal
+// in every lane and s as scratch: FACGT |tiny| > |x| (false for NaN; true
+// for ±0, which the BIC leaves as they are), USHR #1 turns the all-ones
+// lanes into all bits but the sign, BIC clears those.
+func (g *gen) flushSub(t *dtype, x, s, tiny V) {
+	g.f3(t, "FACGT", s, tiny, x) // |x| < smallest normal
+	g.sh(t, "USHR", s, s, 1)     // the magnitude bits there
+	g.l3("BIC", x, x, s)         // cleared
+}
+
 // dispatchFlags branches to the label of the variant equal to the flags
 // register; the last variant is the fall-through.
 func (g *gen) dispatchFlags(flags string, values []int, label func(int) string) {
@@ -169,15 +193,19 @@ func genSGDStep(g *gen, t *dtype) string {
 	kregs[sgdKWD], kregs[sgdKNegLR], kregs[sgdKMom], kregs[sgdKDamp] = wd, negLR, mom, damp
 	end := g.loadK(t, 72, kregs[:])
 	g.op("MOVD", fmt.Sprintf("flags+%d(FP)", end), "R5")
+	tiny := V(20)
+	g.loadTiny(t, "R6", tiny)
 	var values []int
 	for _, m := range []int{0, sgdMomentum} {
 		for _, w := range []int{0, sgdWD} {
 			for _, in := range []int{0, sgdInit} {
 				for _, ne := range []int{0, sgdNesterov} {
-					if m == 0 && in|ne != 0 {
-						continue
+					for _, fl := range []int{0, sgdFlush} {
+						if m == 0 && in|ne != 0 {
+							continue
+						}
+						values = append(values, m|w|in|ne|fl)
 					}
-					values = append(values, m|w|in|ne)
 				}
 			}
 		}
@@ -188,7 +216,7 @@ func genSGDStep(g *gen, t *dtype) string {
 	for _, v := range values {
 		g.label(label(v))
 		g.comment("%s", strings.Replace(sgdVariantName(v), "Variant", "Variant "+label(v), 1))
-		hasMom := v&sgdMomentum != 0
+		hasMom, flush := v&sgdMomentum != 0, v&sgdFlush != 0
 		slices := []optimSlice{
 			{ptr: "R0", load: true, store: true, inPlace: true},
 			{ptr: "R1", load: true},
@@ -208,6 +236,9 @@ func genSGDStep(g *gen, t *dtype) string {
 					g.f3(t, "FMUL", tmp, d, damp)  // damp*d
 					g.f3(t, "FADD", buf, buf, tmp) // buf*mom + damp*d
 				}
+				if flush {
+					g.flushSub(t, buf, tmp, tiny)
+				}
 				if v&sgdNesterov != 0 {
 					g.f3(t, "FMUL", tmp, buf, mom) // mom*buf
 					g.f3(t, "FADD", d, d, tmp)     // d + mom*buf
@@ -217,12 +248,16 @@ func genSGDStep(g *gen, t *dtype) string {
 			}
 			g.f3(t, "FMUL", tmp, d, negLR) // (-lr)*d
 			g.f3(t, "FADD", p, p, tmp)     // p + (-lr)*d
+			if flush {
+				g.flushSub(t, p, tmp, tiny)
+			}
 		})
 	}
 	g.label("done")
 	g.op("RET")
-	return "R0 param, R1 grad, R2 buf, R3 count, R5 flags; V0-V3 param, V4-V7 grad, " +
-		"V8-V11 buf, V12-V15 products, V16-V19 wd, -lr, momentum, 1-dampening in every lane."
+	return "R0 param, R1 grad, R2 buf, R3 count, R5 flags, R6 scratch; V0-V3 param, V4-V7 grad, " +
+		"V8-V11 buf, V12-V15 products, V16-V19 wd, -lr, momentum, 1-dampening, V20 the smallest " +
+		"normal number in every lane."
 }
 
 func sgdVariantName(v int) string {
@@ -238,6 +273,9 @@ func sgdVariantName(v int) string {
 	}
 	if v&sgdWD != 0 {
 		s += ", weight decay"
+	}
+	if v&sgdFlush != 0 {
+		s += ", flush subnormals"
 	}
 	return s + "."
 }
@@ -256,10 +294,14 @@ func genAdamStep(g *gen, t *dtype) string {
 	kregs[adamKBC2Sqrt], kregs[adamKEps], kregs[adamKNegStepSize], kregs[adamKWD] = bc2Sqrt, eps, negStep, wd
 	end := g.loadK(t, 120, kregs[:])
 	g.op("MOVD", fmt.Sprintf("flags+%d(FP)", end), "R7")
+	tiny := V(24)
+	g.loadTiny(t, "R6", tiny)
 	var values []int
 	for _, ams := range []int{0, adamAMSGrad} {
 		for _, w := range []int{0, adamWD, adamDecoupled} {
-			values = append(values, w|ams)
+			for _, fl := range []int{0, adamFlush} {
+				values = append(values, w|ams|fl)
+			}
 		}
 	}
 	label := func(v int) string { return fmt.Sprintf("v%d", v) }
@@ -268,7 +310,7 @@ func genAdamStep(g *gen, t *dtype) string {
 	for _, v := range values {
 		g.label(label(v))
 		g.comment("%s", strings.Replace(adamVariantName(v), "Variant", "Variant "+label(v), 1))
-		ams := v&adamAMSGrad != 0
+		ams, flush := v&adamAMSGrad != 0, v&adamFlush != 0
 		slices := []optimSlice{
 			{ptr: "R0", load: true, store: true, inPlace: true},
 			{ptr: "R1", load: true},
@@ -289,16 +331,25 @@ func genAdamStep(g *gen, t *dtype) string {
 			g.f3(t, "FMUL", m, m, b1)     // expAvg*b1
 			g.f3(t, "FMUL", t1, gr, omb1) // omb1*g
 			g.f3(t, "FADD", m, m, t1)     // expAvg*b1 + omb1*g
+			if flush {
+				g.flushSub(t, m, t1, tiny)
+			}
 			g.f3(t, "FMUL", vv, vv, b2)   // expAvgSq*b2
 			g.f3(t, "FMUL", t1, gr, omb2) // omb2*g
 			g.f3(t, "FMUL", t1, t1, gr)   // (omb2*g)*g
 			g.f3(t, "FADD", vv, vv, t1)   // expAvgSq*b2 + (omb2*g)*g
+			if flush {
+				g.flushSub(t, vv, t1, tiny)
+			}
 			den := vv
 			if ams {
 				g.f3(t, "FCMGT", t1, vv, mx) // v > max
 				g.f3(t, "FCMEQ", t2, vv, vv) // v is not NaN
 				g.l3("ORN", t1, t1, t2)      // v > max or v is NaN
 				g.l3("BIT", mx, vv, t1)      // there max = v
+				if flush {
+					g.flushSub(t, mx, t1, tiny)
+				}
 				den = mx
 			}
 			g.w(fsqrt(t.A, t1, den))         // sqrt(v)
@@ -307,14 +358,17 @@ func genAdamStep(g *gen, t *dtype) string {
 			g.f3(t, "FMUL", t2, m, negStep)  // (-stepSize)*m
 			g.f3(t, "FDIV", t2, t2, t1)      // ((-stepSize)*m)/denom
 			g.f3(t, "FADD", p, p, t2)        // p + ...
+			if flush {
+				g.flushSub(t, p, t1, tiny)
+			}
 		})
 	}
 	g.label("done")
 	g.op("RET")
-	return "R0 param, R1 grad, R2 expAvg, R3 expAvgSq, R4 maxExpAvgSq, R5 count, R7 flags; " +
-		"V0-V1 param, V2-V3 grad, V4-V5 expAvg, V6-V7 expAvgSq, V8-V9 maxExpAvgSq, V10-V13 " +
-		"scratch, V16-V23 beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or decay " +
-		"in every lane."
+	return "R0 param, R1 grad, R2 expAvg, R3 expAvgSq, R4 maxExpAvgSq, R5 count, R6 scratch, " +
+		"R7 flags; V0-V1 param, V2-V3 grad, V4-V5 expAvg, V6-V7 expAvgSq, V8-V9 maxExpAvgSq, " +
+		"V10-V13 scratch, V16-V23 beta1, 1-beta1, beta2, 1-beta2, sqrt(bc2), eps, -lr/bc1, wd or " +
+		"decay, V24 the smallest normal number in every lane."
 }
 
 func adamVariantName(v int) string {
@@ -327,6 +381,9 @@ func adamVariantName(v int) string {
 	}
 	if v&adamAMSGrad != 0 {
 		s += ", amsgrad"
+	}
+	if v&adamFlush != 0 {
+		s += ", flush subnormals"
 	}
 	return s + "."
 }

@@ -5,7 +5,7 @@ package main
 func encSamples() []Ins {
 	var out []Ins
 	for _, a := range []Arr{S4, D2} {
-		for _, op := range []string{"FADD", "FSUB", "FMUL", "FDIV", "FMAX", "FMIN", "FCMEQ", "FCMGE", "FCMGT", "FMLA", "FMLS", "FADDP"} {
+		for _, op := range []string{"FADD", "FSUB", "FMUL", "FDIV", "FMAX", "FMIN", "FCMEQ", "FCMGE", "FCMGT", "FACGE", "FACGT", "FMLA", "FMLS", "FADDP"} {
 			out = append(out, F3(op, a, 1, 2, 3), F3(op, a, 31, 16, 7))
 		}
 		for _, op := range []string{"FABS", "FNEG", "FCVTNS", "SCVTF", "FCMEQ0", "FCMGT0", "FCMGE0", "FCMLE0", "FCMLT0"} {

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -14,8 +15,9 @@ import (
 // parameter, gradient and state come from raw bits; the hyperparameters
 // are arbitrary float64s (NaN and ±Inf included: the contract holds for
 // any), and the variant bits of flags zero the momentum or weight decay
-// and set Init, Nesterov, Decoupled and AMSGrad, so every loop of the
-// assembly is reached.
+// and set Init, Nesterov, Decoupled and AMSGrad, and one more bit turns on
+// the flush-to-zero mode (kernels.SetFlushDenormal) for all the runs, so
+// every loop of the assembly is reached.
 
 func FuzzSGDStepF32(f *testing.F) { fuzzSGDStep[float32](f) }
 func FuzzSGDStepF64(f *testing.F) { fuzzSGDStep[float64](f) }
@@ -24,7 +26,7 @@ func FuzzAdamStepF32(f *testing.F) { fuzzAdamStep[float32](f) }
 func FuzzAdamStepF64(f *testing.F) { fuzzAdamStep[float64](f) }
 
 // sgdFromFlags: bit 0 keeps Momentum (else 0), bit 1 keeps WeightDecay (else
-// 0), bit 2 Init, bit 3 Nesterov.
+// 0), bit 2 Init, bit 3 Nesterov (bit 4 is sgdFlushBit).
 func sgdFromFlags(flags uint8, lr, mom, damp, wd float64) kernels.SGDParams {
 	h := kernels.SGDParams{LR: lr, Momentum: mom, Dampening: damp, WeightDecay: wd,
 		Init: flags&4 != 0, Nesterov: flags&8 != 0}
@@ -38,7 +40,7 @@ func sgdFromFlags(flags uint8, lr, mom, damp, wd float64) kernels.SGDParams {
 }
 
 // adamFromFlags: bit 0 keeps WeightDecay (else 0), bit 1 Decoupled, bit 2
-// AMSGrad.
+// AMSGrad (bit 3 is adamFlushBit).
 func adamFromFlags(flags uint8, lr, b1, b2, eps, wd float64, step int64) kernels.AdamParams {
 	h := kernels.AdamParams{LR: lr, Beta1: b1, Beta2: b2, Eps: eps, WeightDecay: wd,
 		Decoupled: flags&2 != 0, AMSGrad: flags&4 != 0, Step: step}
@@ -46,6 +48,40 @@ func adamFromFlags(flags uint8, lr, b1, b2, eps, wd float64, step int64) kernels
 		h.WeightDecay = 0
 	}
 	return h
+}
+
+// The flags bits that turn on kernels.SetFlushDenormal for a run.
+const (
+	sgdFlushBit  = 16
+	adamFlushBit = 8
+)
+
+// withFlush runs fn with kernels.SetFlushDenormal(on), then restores it.
+func withFlush(on bool, fn func()) {
+	prev := kernels.SetFlushDenormal(on)
+	defer kernels.SetFlushDenormal(prev)
+	fn()
+}
+
+// subnormalSeedData is optimSeedData where most values are subnormal or
+// near the smallest normal number (where the flush decides), of both signs.
+func subnormalSeedData[T Float](n, parts int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(uint64(n), seed))
+	vals := testutil.Values[T](r, n*parts, true)
+	tiny, mant := 0x1p-126, uint64(1)<<23-1
+	if _, ok := any(T(0)).(float64); ok {
+		tiny, mant = 0x1p-1022, uint64(1)<<52-1
+	}
+	for i := range vals {
+		sign := T(1 - 2*r.IntN(2))
+		switch r.IntN(4) {
+		case 0, 1:
+			vals[i] = sign * testutil.FromBits[T](1+r.Uint64N(mant))
+		case 2:
+			vals[i] = sign * T(tiny*math.Exp2(r.Float64()*6-3))
+		}
+	}
+	return testutil.ToBytes(vals)
 }
 
 // optimSeedData is parts slices of n values each (random, specials mixed
@@ -86,11 +122,19 @@ func fuzzSGDStep[T Float](f *testing.F) {
 	for i, n := range seedLengths {
 		f.Add(optimSeedData[T](n, 3, 1), uint8(n%8), uint8(i%16), 0.1, 0.9, 0.1*float64(i%2), 0.01)
 	}
+	for i, n := range seedLengths {
+		f.Add(subnormalSeedData[T](n, 3, 5), uint8(n%8), uint8(sgdFlushBit|i%16), 0.1, 0.9, 0.1*float64(i%2), 0.01)
+	}
 	f.Add(optimSeedData[T](33, 3, 2), uint8(3), uint8(15), 0.05, 1e-50, 0.0, 1e-50)
 	f.Fuzz(func(t *testing.T, data []byte, off, flags uint8, lr, mom, damp, wd float64) {
 		args := split[T](data, 3)
 		h := sgdFromFlags(flags, lr, mom, damp, wd)
-		compareOptim(t, args, off, h, func(s [][]T) { kernels.SGDStep(s[0], s[1], s[2], h) })
+		withFlush(flags&sgdFlushBit != 0, func() {
+			compareOptim(t, args, off, struct {
+				kernels.SGDParams
+				Flush bool
+			}{h, flags&sgdFlushBit != 0}, func(s [][]T) { kernels.SGDStep(s[0], s[1], s[2], h) })
+		})
 	})
 }
 
@@ -98,10 +142,18 @@ func fuzzAdamStep[T Float](f *testing.F) {
 	for i, n := range seedLengths {
 		f.Add(optimSeedData[T](n, 5, 3), uint8(n%8), uint8(i%8), 1e-3, 0.9, 0.999, 1e-8, 0.01, int64(1+i))
 	}
+	for i, n := range seedLengths {
+		f.Add(subnormalSeedData[T](n, 5, 6), uint8(n%8), uint8(adamFlushBit|i%8), 1e-3, 0.9, 0.999, 1e-8, 0.01, int64(1+i))
+	}
 	f.Add(optimSeedData[T](17, 5, 4), uint8(5), uint8(7), 3e-2, 0.8, 0.99, 1e-6, 1e-50, int64(1000))
 	f.Fuzz(func(t *testing.T, data []byte, off, flags uint8, lr, b1, b2, eps, wd float64, step int64) {
 		args := split[T](data, 5)
 		h := adamFromFlags(flags, lr, b1, b2, eps, wd, step)
-		compareOptim(t, args, off, h, func(s [][]T) { kernels.AdamStep(s[0], s[1], s[2], s[3], s[4], h) })
+		withFlush(flags&adamFlushBit != 0, func() {
+			compareOptim(t, args, off, struct {
+				kernels.AdamParams
+				Flush bool
+			}{h, flags&adamFlushBit != 0}, func(s [][]T) { kernels.AdamStep(s[0], s[1], s[2], s[3], s[4], h) })
+		})
 	})
 }

@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"sync/atomic"
+	"unsafe"
+)
 
 // Fused optimizer updates (torch.optim's per-parameter step written as one
 // loop): each element of the parameter and its state is read once and
@@ -24,6 +28,81 @@ import "math"
 //
 // Aliasing is not allowed: param, grad and the state slices must not
 // overlap (PyTorch's state tensors are separate storage too).
+//
+// With SetFlushDenormal(true), every value the steps store is flushed to a
+// zero of its sign when it is subnormal (see SetFlushDenormal).
+
+// flushDenormal is the mode SetFlushDenormal sets; sgdArgs and adamArgs
+// read it once per call, into the flags word.
+var flushDenormal atomic.Bool
+
+// SetFlushDenormal turns the optimizer steps' flush-to-zero mode on or off
+// and returns the previous setting. It is off by default. It is the
+// counterpart of torch.set_flush_denormal, scoped to the fused optimizer
+// steps: when on, SGDStep and AdamStep write a zero of the same sign
+// instead of any subnormal value they would store — the parameter, the
+// momentum buffer, exp_avg, exp_avg_sq, max_exp_avg_sq. A value x is
+// subnormal when 0 < |x| < the smallest normal number of T (2^-126 for
+// float32, 2^-1022 for float64); NaN, ±Inf, ±0 and normal values are
+// stored unchanged. Each such value is flushed as soon as it is computed,
+// and the rest of the element's update uses the flushed value (Nesterov's
+// d = d + momentum*buf and the parameter update use the flushed buf; Adam's
+// update uses the flushed exp_avg and exp_avg_sq, and the AMSGrad maximum
+// of the flushed exp_avg_sq and the old maximum, itself then flushed), so
+// the state stored and the update applied agree. Nothing else is flushed:
+// intermediate products, the gradient and the values read are used as they
+// are, and every other kernel (and this one with the mode off) keeps IEEE
+// subnormals. The result is the same bits on every path, the mode on or
+// off.
+//
+// Why: training with momentum or Adam drives the state of parameters whose
+// gradient stays zero (an MLP's weights fed by always-zero pixels) into
+// subnormals, where 0.9·x rounds back to x and they stay; on x86 every
+// arithmetic instruction that reads or produces a subnormal takes a
+// microcode assist (on the order of a hundred cycles). Measured on one
+// thread of an AVX-512 Xeon (bench's BenchmarkOptimFlush): a step over
+// 235,146 float32 parameters with zero gradients and state at 1e-41 took
+// 2.3–5.6 ms for SGD (momentum 0.9) and 4.7 ms for Adam with the AVX2
+// assembly (16 and 41 ms with the generic loop), against 0.08 and 0.14 ms
+// with the mode on, the same as over normal state. Over normal state the
+// mode's extra instructions cost 4–7% (AVX2) and 35–45% (generic loop).
+// Unlike torch.set_flush_denormal it does not set the CPU's FTZ/DAZ bits:
+// those would also flush intermediates and every other kernel's results,
+// and the assembly could not stay bit-identical with the Go loops.
+//
+// The setting is global and read once per step call, so a step runs wholly
+// in one mode; it is safe to change concurrently with steps in flight.
+func SetFlushDenormal(on bool) (prev bool) { return flushDenormal.Swap(on) }
+
+// FlushDenormal reports whether the optimizer steps flush subnormal
+// results to zero (SetFlushDenormal).
+func FlushDenormal() bool { return flushDenormal.Load() }
+
+// flushSubnormal returns a zero of x's sign when x is subnormal (0 < |x|
+// < the smallest normal number of T: the exponent field is 0), otherwise
+// x (±0 have that exponent too and stay as they are; NaN and ±Inf pass).
+// The assembly computes the same with a float compare, |x| < smallest
+// normal (ordered), selecting the lanes whose magnitude bits are cleared;
+// here the bits are tested directly, which compiles to a CMOV (|x|
+// compared in float64 with a branch doubled the mode's cost in the loops).
+func flushSubnormal[T Float](x T) T {
+	if unsafe.Sizeof(x) == 4 {
+		b := *(*uint32)(unsafe.Pointer(&x))
+		keep := ^uint32(0)
+		if b&0x7f800000 == 0 {
+			keep = 1 << 31 // the sign
+		}
+		b &= keep
+		return *(*T)(unsafe.Pointer(&b))
+	}
+	b := *(*uint64)(unsafe.Pointer(&x))
+	keep := ^uint64(0)
+	if b&0x7ff0000000000000 == 0 {
+		keep = 1 << 63
+	}
+	b &= keep
+	return *(*T)(unsafe.Pointer(&b))
+}
 
 // SGDParams are the settings of one SGDStep, named as torch.optim.SGD's.
 type SGDParams struct {
@@ -48,6 +127,10 @@ type SGDParams struct {
 //		if Nesterov { d = d + Momentum*buf[i] } else { d = buf[i] }
 //	}
 //	param[i] = param[i] + (-LR)*d
+//
+// With SetFlushDenormal(true), buf[i] is flushed to a zero of its sign if
+// it is subnormal right after it is computed (before Nesterov's d reads it),
+// and so is param[i]'s new value.
 //
 // buf is the momentum buffer; it is not used, and may be nil, when
 // Momentum is 0. Lengths must match (a *LengthError panic otherwise);
@@ -84,12 +167,14 @@ const (
 	sgdWD                   // T(WeightDecay) != 0
 	sgdInit                 // with sgdMomentum: buf = d
 	sgdNesterov             // with sgdMomentum
+	sgdFlush                // SetFlushDenormal: flush subnormal buf and param
 )
 
 const (
 	adamWD        = 1 << iota // not Decoupled and T(WeightDecay) != 0: g += wd*p
 	adamDecoupled             // p *= decay
 	adamAMSGrad
+	adamFlush // SetFlushDenormal: flush subnormal m, v, max and param
 )
 
 // Indexes into the k array of sgdArgs.
@@ -119,13 +204,16 @@ func sgdArgs[T Float](h SGDParams) (k [sgdK]T, flags int) {
 			flags |= sgdNesterov
 		}
 	}
+	if flushDenormal.Load() {
+		flags |= sgdFlush
+	}
 	return k, flags
 }
 
 // sgdGeneric is the generic path of SGDStep, with k and flags from sgdArgs.
 func sgdGeneric[T Float](param, grad, buf []T, k [sgdK]T, flags int) {
 	wd, negLR, mom, damp := k[sgdKWD], k[sgdKNegLR], k[sgdKMom], k[sgdKDamp]
-	hasWD := flags&sgdWD != 0
+	hasWD, flush := flags&sgdWD != 0, flags&sgdFlush != 0
 	grad = grad[:len(param)]
 	if flags&sgdMomentum == 0 {
 		for i, p := range param {
@@ -133,7 +221,11 @@ func sgdGeneric[T Float](param, grad, buf []T, k [sgdK]T, flags int) {
 			if hasWD {
 				d = d + T(wd*p)
 			}
-			param[i] = p + T(negLR*d)
+			p = p + T(negLR*d)
+			if flush {
+				p = flushSubnormal(p)
+			}
+			param[i] = p
 		}
 		return
 	}
@@ -150,13 +242,20 @@ func sgdGeneric[T Float](param, grad, buf []T, k [sgdK]T, flags int) {
 		} else {
 			b = T(buf[i]*mom) + T(damp*d)
 		}
+		if flush {
+			b = flushSubnormal(b)
+		}
 		buf[i] = b
 		if nesterov {
 			d = d + T(mom*b)
 		} else {
 			d = b
 		}
-		param[i] = p + T(negLR*d)
+		p = p + T(negLR*d)
+		if flush {
+			p = flushSubnormal(p)
+		}
+		param[i] = p
 	}
 }
 
@@ -191,6 +290,11 @@ type AdamParams struct {
 //	if AMSGrad { maxExpAvgSq[i] = max(maxExpAvgSq[i], v); v = maxExpAvgSq[i] }
 //	denom := sqrt(v)/bc2Sqrt + Eps
 //	param[i] = p + ((-stepSize)*m)/denom
+//
+// With SetFlushDenormal(true), m and v are flushed to a zero of their sign
+// if they are subnormal right after they are computed (the maximum and the
+// update use the flushed values), the new maximum likewise before it is
+// stored and used, and param[i]'s new value before it is stored.
 //
 // expAvg and expAvgSq get m and the (non-maximised) v. maxExpAvgSq is
 // used only with AMSGrad and may be nil otherwise. Lengths must match (a
@@ -253,6 +357,9 @@ func adamArgs[T Float](h AdamParams) (k [adamK]T, flags int) {
 	if h.AMSGrad {
 		flags |= adamAMSGrad
 	}
+	if flushDenormal.Load() {
+		flags |= adamFlush
+	}
 	return k, flags
 }
 
@@ -264,6 +371,7 @@ func adamGeneric[T Float](param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [ada
 	b2, omb2 := k[adamKB2], k[adamKOmB2]
 	wd := k[adamKWD] // the weight decay, or with decoupled the factor 1-LR*WeightDecay
 	decoupled, hasWD, amsgrad := flags&adamDecoupled != 0, flags&adamWD != 0, flags&adamAMSGrad != 0
+	flush := flags&adamFlush != 0
 	n := len(param)
 	grad, expAvg, expAvgSq = grad[:n], expAvg[:n], expAvgSq[:n]
 	if amsgrad {
@@ -278,6 +386,9 @@ func adamGeneric[T Float](param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [ada
 		}
 		m := T(expAvg[i]*b1) + T(omb1*g)
 		v := T(expAvgSq[i]*b2) + T(T(omb2*g)*g)
+		if flush {
+			m, v = flushSubnormal(m), flushSubnormal(v)
+		}
 		expAvg[i] = m
 		expAvgSq[i] = v
 		if amsgrad {
@@ -285,11 +396,18 @@ func adamGeneric[T Float](param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [ada
 			if v > mx || v != v {
 				mx = v
 			}
+			if flush {
+				mx = flushSubnormal(mx)
+			}
 			maxExpAvgSq[i] = mx
 			v = mx
 		}
 		denom := T(T(optSqrt(v))/bc2Sqrt) + eps
-		param[i] = p + T(negStepSize*m)/denom
+		p = p + T(negStepSize*m)/denom
+		if flush {
+			p = flushSubnormal(p)
+		}
+		param[i] = p
 	}
 }
 

@@ -316,15 +316,87 @@ func optimValues[T Float](r *rand.Rand, n int) []T {
 	return vals
 }
 
+// smallestNormal is the smallest positive normal number of T.
+func smallestNormal[T Float]() T {
+	if isFloat32[T]() {
+		return T(float32(0x1p-126))
+	}
+	return T(0x1p-1022)
+}
+
+// subnormalValues are optimValues where most elements are subnormal
+// (random magnitudes and signs), close to the smallest normal number
+// (within a factor of 8 either way, so that products by momentum, betas and
+// learning rates cross it), or ±0: what the flush-to-zero mode acts on.
+func subnormalValues[T Float](r *rand.Rand, n int) []T {
+	vals := optimValues[T](r, n)
+	tiny := float64(smallestNormal[T]())
+	mant := uint64(1)<<23 - 1
+	if !isFloat32[T]() {
+		mant = uint64(1)<<52 - 1
+	}
+	for i := range vals {
+		sign := T(1)
+		if r.IntN(2) == 0 {
+			sign = -1
+		}
+		switch r.IntN(8) {
+		case 0, 1, 2: // subnormal: any nonzero mantissa, exponent field 0
+			vals[i] = sign * testutil.FromBits[T](1+r.Uint64N(mant))
+		case 3: // the smallest subnormal or the largest
+			vals[i] = sign * testutil.FromBits[T]([]uint64{1, mant}[r.IntN(2)])
+		case 4, 5: // normal or subnormal near the boundary
+			vals[i] = sign * T(tiny*math.Exp2(r.Float64()*6-3))
+		case 6:
+			vals[i] = sign * 0
+		}
+	}
+	return vals
+}
+
+// setFlushDenormal sets the flush-to-zero mode for the rest of the test.
+func setFlushDenormal(t *testing.T, on bool) {
+	prev := SetFlushDenormal(on)
+	t.Cleanup(func() { SetFlushDenormal(prev) })
+}
+
+// flushModes runs fn with the flush-to-zero mode off, then on, each with
+// optimValues and with subnormalValues as inputs. The generic path (which
+// compares generic with itself through the public entry) runs only the
+// first, and with -short the mode off on subnormalValues is left out
+// (optimValues have subnormals too).
+func flushModes[T Float](t *testing.T, fn func(t *testing.T, vals func(*rand.Rand, int) []T)) {
+	for _, on := range []bool{false, true} {
+		for _, v := range []struct {
+			name string
+			f    func(*rand.Rand, int) []T
+		}{{"specials", optimValues[T]}, {"subnormals", subnormalValues[T]}} {
+			first := !on && v.name == "specials"
+			if !first && (Path() == "generic" || !on && testing.Short()) {
+				continue
+			}
+			t.Run(fmt.Sprintf("flush=%v/%s", on, v.name), func(t *testing.T) {
+				setFlushDenormal(t, on)
+				fn(t, v.f)
+			})
+		}
+	}
+}
+
 // testSGDMatchesGeneric compares the active path with sgdGeneric for
 // identical bits over every variant, with NaN, ±Inf, ±0, subnormals and
-// arbitrary bit patterns among the inputs (the state included).
+// arbitrary bit patterns among the inputs (the state included), in both
+// flush modes.
 func testSGDMatchesGeneric[T Float](t *testing.T) {
+	flushModes(t, testSGDMatchesGenericOn[T])
+}
+
+func testSGDMatchesGenericOn[T Float](t *testing.T, vals func(*rand.Rand, int) []T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	names := []string{"param", "grad", "buf"}
 	for _, h := range allSGDCases() {
 		for _, n := range optimLengths() {
-			in := [][]T{optimValues[T](r, n), optimValues[T](r, n), optimValues[T](r, n)}
+			in := [][]T{vals(r, n), vals(r, n), vals(r, n)}
 			_, want := guardedCopies(0, in...)
 			sgdGenericH(want[0], want[1], want[2], h)
 			gs, got := guardedCopies(n, in...)
@@ -341,13 +413,17 @@ func testSGDMatchesGeneric[T Float](t *testing.T) {
 
 // testAdamMatchesGeneric is testSGDMatchesGeneric for AdamStep.
 func testAdamMatchesGeneric[T Float](t *testing.T) {
+	flushModes(t, testAdamMatchesGenericOn[T])
+}
+
+func testAdamMatchesGenericOn[T Float](t *testing.T, vals func(*rand.Rand, int) []T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	names := []string{"param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"}
 	for _, h := range allAdamCases() {
 		for _, n := range optimLengths() {
 			in := make([][]T, 5)
 			for k := range in {
-				in[k] = optimValues[T](r, n)
+				in[k] = vals(r, n)
 			}
 			// Mostly non-negative second moments, as in training.
 			for _, k := range []int{3, 4} {
@@ -489,4 +565,204 @@ func TestOptimStepNoAlloc(t *testing.T) {
 			t.Errorf("%v allocations per step", a)
 		}
 	})
+}
+
+// TestSetFlushDenormal: off by default, and the setter returns the
+// previous setting.
+func TestSetFlushDenormal(t *testing.T) {
+	if FlushDenormal() {
+		t.Fatal("flush-to-zero is on by default")
+	}
+	setFlushDenormal(t, false)
+	if prev := SetFlushDenormal(true); prev || !FlushDenormal() {
+		t.Fatalf("SetFlushDenormal(true) returned %v, FlushDenormal() %v", prev, FlushDenormal())
+	}
+	if prev := SetFlushDenormal(false); !prev || FlushDenormal() {
+		t.Fatalf("SetFlushDenormal(false) returned %v, FlushDenormal() %v", prev, FlushDenormal())
+	}
+}
+
+// flushCases are stored values that the steps below pass through exactly:
+// subnormals (which the mode flushes), the smallest normal and its
+// neighbours, and values that it must leave alone.
+func flushCases[T Float]() []T {
+	tiny := smallestNormal[T]()
+	below := testutil.FromBits[T](testutil.Bits(tiny) - 1) // the largest subnormal
+	above := testutil.FromBits[T](testutil.Bits(tiny) + 1)
+	sub := testutil.FromBits[T](1) // the smallest subnormal
+	var vals []T
+	for _, x := range []T{sub, below, tiny / 3, 1e-41, tiny, above, 2 * tiny, 1, 3.5e30,
+		T(math.Inf(1)), T(math.Copysign(0, 1))} {
+		vals = append(vals, x, -x)
+	}
+	return append(vals, T(math.NaN()), -T(math.NaN()))
+}
+
+// wantFlushed is what the mode must store for x: a zero with x's sign bit
+// when x is subnormal (exponent field 0, mantissa not), otherwise x.
+func wantFlushed[T Float](x T) T {
+	b := testutil.Bits(x)
+	bits := uint64(32)
+	if !isFloat32[T]() {
+		bits = 64
+	}
+	sign := uint64(1) << (bits - 1)
+	mag := b &^ sign
+	if mag != 0 && T(math.Abs(float64(x))) < smallestNormal[T]() {
+		return testutil.FromBits[T](b & sign)
+	}
+	return x
+}
+
+func isSubnormal[T Float](x T) bool {
+	return x != 0 && T(math.Abs(float64(x))) < smallestNormal[T]()
+}
+
+// TestFlushDenormal checks the mode's effect on every path, with steps
+// whose stored values are exactly the inputs: with the mode off every
+// subnormal is stored as it is; with it on, as a zero of its sign, and
+// the smallest normal, larger values, ±Inf, NaN and ±0 as they are. Each
+// value visits every position of slices up to 3*len(cases)+5 elements.
+func TestFlushDenormal(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		t.Run("f32", testFlushDenormal[float32])
+		t.Run("f64", testFlushDenormal[float64])
+	})
+}
+
+func testFlushDenormal[T Float](t *testing.T) {
+	cases := flushCases[T]()
+	for _, on := range []bool{false, true} {
+		setFlushDenormal(t, on)
+		check := func(what string, n, i int, x, got T) {
+			t.Helper()
+			want := x
+			if on {
+				want = wantFlushed(x)
+				if isSubnormal(x) && (got != 0 || math.Signbit(float64(got)) != math.Signbit(float64(x))) {
+					t.Fatalf("flush=%v %s n=%d i=%d: %v stored as %v, want a zero of its sign", on, what, n, i, x, got)
+				}
+			} else if isSubnormal(x) && !testutil.SameBits(got, x) {
+				t.Fatalf("flush=%v %s n=%d i=%d: subnormal %v stored as %v", on, what, n, i, x, got)
+			}
+			if exactMismatch(got, want) {
+				t.Fatalf("flush=%v %s n=%d i=%d: %v stored as %v, want %v", on, what, n, i, x, got, want)
+			}
+		}
+		for rot := range 8 {
+			for _, n := range []int{1, 7, len(cases), 3*len(cases) + 5} {
+				xs := make([]T, n)
+				for i := range xs {
+					xs[i] = cases[(rot+i)%len(cases)]
+				}
+				negZero := T(math.Copysign(0, -1))
+				zeros := make([]T, n)
+				ones := make([]T, n)
+				for i := range ones {
+					ones[i] = 1
+				}
+				cp := func(s []T) []T { return append([]T(nil), s...) }
+
+				// param + (-1)*0 = param (-0 + -0 = -0, +0 + -0 = +0).
+				p := cp(xs)
+				SGDStep(p, zeros, nil, SGDParams{LR: 1})
+				for i := range p {
+					check("SGD param", n, i, xs[i], p[i])
+				}
+				// buf = buf*1 + 1*0 = buf (-0 becomes +0: x + 0 below),
+				// or with Init buf = grad; with and without Nesterov.
+				for _, init := range []bool{false, true} {
+					for _, nest := range []bool{false, true} {
+						g, b := zeros, cp(xs)
+						if init {
+							g, b = xs, make([]T, n)
+						}
+						SGDStep(cp(ones), g, b, SGDParams{LR: 0, Momentum: 1, Init: init, Nesterov: nest})
+						for i := range b {
+							x := xs[i]
+							if !init {
+								x += 0
+							}
+							check(fmt.Sprintf("SGD buf init=%v nesterov=%v", init, nest), n, i, x, b[i])
+						}
+					}
+				}
+				// m = m*1 + 0*0, v = v*1 + (0*0)*0, the maximum of v and
+				// itself: each its input (+0 for -0, but a -0 maximum stays).
+				for _, ams := range []bool{false, true} {
+					m, v, mx := cp(xs), cp(xs), cp(xs)
+					AdamStep(cp(ones), zeros, m, v, mx, AdamParams{LR: 1e-3, Beta1: 1, Beta2: 1, Eps: 1e-8, AMSGrad: ams, Step: 1})
+					for i := range m {
+						check("Adam expAvg", n, i, xs[i]+0, m[i])
+						check("Adam expAvgSq", n, i, xs[i]+0, v[i])
+						if ams {
+							want := xs[i]
+							if xs[i] == 0 && !math.Signbit(float64(xs[i])) {
+								want = 0
+							} else if xs[i] == 0 {
+								want = negZero
+							}
+							check("Adam maxExpAvgSq", n, i, want, mx[i])
+						}
+					}
+				}
+				// param + (-lr*0)/(sqrt(0)/sqrt(bc2) + eps) = param + -0.
+				p = cp(xs)
+				AdamStep(p, zeros, make([]T, n), make([]T, n), make([]T, n), AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, AMSGrad: true, Step: 1})
+				for i := range p {
+					check("Adam param", n, i, xs[i], p[i])
+				}
+			}
+		}
+	}
+}
+
+// TestFlushDenormalTraining: the situation the mode exists for. A
+// momentum buffer and Adam's moments fed zero gradients decay into
+// subnormals and stay there with the mode off (0.9·x rounds back to x
+// for small subnormals); with it on they reach zero, the same bits on
+// every path.
+func TestFlushDenormalTraining(t *testing.T) {
+	const steps = 6000 // 1e-36·0.999^6000 < 1e-38
+	for _, on := range []bool{false, true} {
+		t.Run(fmt.Sprintf("flush=%v", on), func(t *testing.T) {
+			setFlushDenormal(t, on)
+			var ref [][]float32
+			forEachPath(t, func(t *testing.T) {
+				n := 37
+				p, g := make([]float32, n), make([]float32, n)
+				b, m, v := make([]float32, n), make([]float32, n), make([]float32, n)
+				for i := range n {
+					p[i], b[i], m[i], v[i] = 0.5, 1e-30*float32(i+1), -1e-30*float32(i+1), 1e-36*float32(1+i%3)
+				}
+				pa := append([]float32(nil), p...)
+				for s := int64(1); s <= steps; s++ {
+					SGDStep(p, g, b, SGDParams{LR: 0.01, Momentum: 0.9})
+					AdamStep(pa, g, m, v, nil, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: s})
+				}
+				out := [][]float32{p, b, pa, m, v}
+				for k, name := range map[int]string{1: "buf", 3: "expAvg", 4: "expAvgSq"} {
+					for i, x := range out[k] {
+						if on && x != 0 {
+							t.Fatalf("%s[%d] = %v after %d zero-gradient steps, want 0", name, i, x, steps)
+						}
+						if !on && !isSubnormal(x) {
+							t.Fatalf("%s[%d] = %v after %d zero-gradient steps, want a subnormal", name, i, x, steps)
+						}
+					}
+				}
+				if ref == nil {
+					ref = out
+					return
+				}
+				for k := range out {
+					for i := range out[k] {
+						if exactMismatch(out[k][i], ref[k][i]) {
+							t.Fatalf("slice %d[%d] = %v, path %s gave %v", k, i, out[k][i], Paths()[0], ref[k][i])
+						}
+					}
+				}
+			})
+		})
+	}
 }
