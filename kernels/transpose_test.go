@@ -93,9 +93,9 @@ func TestTransposeCopyZeroStride(t *testing.T) {
 func TestTransposeCopyPanics(t *testing.T) {
 	s := make([]float32, 100)
 	for _, c := range []struct {
-		name                          string
+		name                         string
 		nd, ldd, ns, lds, rows, cols int
-		length                        bool
+		length                       bool
 	}{
 		{"short src", 100, 10, 20, 10, 3, 10, true}, // needs 30
 		{"short dst", 29, 10, 100, 10, 10, 3, true}, // needs 30
