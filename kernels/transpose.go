@@ -43,10 +43,12 @@ func TransposeCopy[T Float](dst []T, ldd int, src []T, lds int, rows, cols int) 
 		f(dst, ldd, src, lds, rows, cols)
 		return
 	}
-	for i := 0; i < rows; i += transposeTile {
-		h := min(transposeTile, rows-i)
-		for j := 0; j < cols; j += transposeTile {
-			w := min(transposeTile, cols-j)
+	// Tiles in destination order: each band of destination rows is
+	// written left to right while its lines are in cache.
+	for j := 0; j < cols; j += transposeTile {
+		w := min(transposeTile, cols-j)
+		for i := 0; i < rows; i += transposeTile {
+			h := min(transposeTile, rows-i)
 			f(dst[j*ldd+i:], ldd, src[i*lds+j:], lds, h, w)
 		}
 	}
