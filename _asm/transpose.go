@@ -9,7 +9,7 @@ import (
 
 // Transposing copy: whole blocks of B×B elements (B = lanes: 8×8 float32,
 // 4×4 float64) transposed in YMM registers. Package kernels
-// (blockedTranspose) passes the largest multiple-of-B part of each tile and
+// (transposeKernel.run) passes the largest multiple-of-B part of each tile and
 // transposes the edges in Go.
 //
 // main calls genTranspose after the other routines.

@@ -4,7 +4,7 @@ import "fmt"
 
 // Transposing copy: whole blocks of L×L elements (4×4 float32, 2×2
 // float64, L the lane count) transposed in registers with TRN1/TRN2.
-// Package kernels (blockedTranspose) passes the largest multiple-of-L part
+// Package kernels (transposeKernel.run) passes the largest multiple-of-L part
 // of each tile and transposes the edges in Go.
 
 func init() {

@@ -38,9 +38,9 @@ func TransposeCopy[T Float](dst []T, ldd int, src []T, lds int, rows, cols int) 
 	if need := (cols-1)*ldd + rows; len(dst) < need {
 		panic(&LengthError{Kernel: "TransposeCopy", Name1: "dst", Len1: len(dst), Name2: "(cols-1)*ldd+rows", Len2: need})
 	}
-	f := opsFor[T]().transpose
+	k := opsFor[T]().transpose
 	if rows <= transposeTile && cols <= transposeTile {
-		f(dst, ldd, src, lds, rows, cols)
+		k.run(dst, ldd, src, lds, rows, cols)
 		return
 	}
 	// Tiles in destination order: each band of destination rows is
@@ -49,7 +49,7 @@ func TransposeCopy[T Float](dst []T, ldd int, src []T, lds int, rows, cols int) 
 		w := min(transposeTile, cols-j)
 		for i := 0; i < rows; i += transposeTile {
 			h := min(transposeTile, rows-i)
-			f(dst[j*ldd+i:], ldd, src[i*lds+j:], lds, h, w)
+			k.run(dst[j*ldd+i:], ldd, src[i*lds+j:], lds, h, w)
 		}
 	}
 }
@@ -81,21 +81,25 @@ func transposeGeneric[T Float](dst []T, ldd int, src []T, lds int, rows, cols in
 	}
 }
 
-// blockedTranspose makes the ops entry of an assembly path from its
-// routine f, which transposes whole b×b blocks only (rows and cols
-// multiples of b, both positive): f takes the largest such part, the
+// transposeKernel is a path's transposing copy: f transposes whole
+// block×block blocks only (rows and cols positive multiples of block;
+// block 1: any size). run gives f the largest such part of a tile and the
 // generic twin the columns and rows left over.
-func blockedTranspose[T Float](b int, f func(dst []T, ldd int, src []T, lds int, rows, cols int)) func(dst []T, ldd int, src []T, lds int, rows, cols int) {
-	return func(dst []T, ldd int, src []T, lds int, rows, cols int) {
-		r, c := rows/b*b, cols/b*b
-		if r > 0 && c > 0 {
-			f(dst, ldd, src, lds, r, c)
-		}
-		if c < cols { // source columns c.. (all rows): destination rows c..
-			transposeGeneric(dst[c*ldd:], ldd, src[c:], lds, rows, cols-c)
-		}
-		if r < rows && c > 0 { // source rows r.., columns ..c: destination columns r..
-			transposeGeneric(dst[r:], ldd, src[r*lds:], lds, rows-r, c)
-		}
+type transposeKernel[T Float] struct {
+	block int
+	f     func(dst []T, ldd int, src []T, lds int, rows, cols int)
+}
+
+func (k transposeKernel[T]) run(dst []T, ldd int, src []T, lds int, rows, cols int) {
+	b := k.block
+	r, c := rows/b*b, cols/b*b
+	if r > 0 && c > 0 {
+		k.f(dst, ldd, src, lds, r, c)
+	}
+	if c < cols { // source columns c.. (all rows): destination rows c..
+		transposeGeneric(dst[c*ldd:], ldd, src[c:], lds, rows, cols-c)
+	}
+	if r < rows && c > 0 { // source rows r.., columns ..c: destination columns r..
+		transposeGeneric(dst[r:], ldd, src[r*lds:], lds, rows-r, c)
 	}
 }
