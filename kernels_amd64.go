@@ -585,3 +585,23 @@ func SGDStepF64AVX2(param, grad, buf []float64, k [4]float64, flags int)
 //
 //go:noescape
 func AdamStepF64AVX2(param, grad, expAvg, expAvgSq, maxExpAvgSq []float64, k [8]float64, flags int)
+
+// TransposeF32AVX2: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a copy: exact). Requires rows and cols positive multiples of the block edge (8 for float32, 4 for float64), len(src) >= (rows-1)*lds+cols, len(dst) >= (cols-1)*ldd+rows; nothing outside those two matrices (the ld padding included) is read or written.
+//
+// Method: per 8×8 block, 8 VMOVUPS X + 8 VINSERTF128 loads (rows k and k+4 in
+// the two lanes), 8 VUNPCKLPS/VUNPCKHPS and 8 VSHUFPS, 8 VMOVUPS Y stores.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13, R14, R15; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12; no stack frame.
+//
+//go:noescape
+func TransposeF32AVX2(dst []float32, ldd int, src []float32, lds int, rows, cols int)
+
+// TransposeF64AVX2: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a copy: exact). Requires rows and cols positive multiples of the block edge (8 for float32, 4 for float64), len(src) >= (rows-1)*lds+cols, len(dst) >= (cols-1)*ldd+rows; nothing outside those two matrices (the ld padding included) is read or written.
+//
+// Method: per 4×4 block, 4 VMOVUPD X + 4 VINSERTF128 loads (rows k and k+2 in
+// the two lanes), 4 VUNPCKLPD/VUNPCKHPD, 4 VMOVUPD Y stores.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13; Y0, Y1, Y2, Y3, Y4, Y5; no stack frame.
+//
+//go:noescape
+func TransposeF64AVX2(dst []float64, ldd int, src []float64, lds int, rows, cols int)

@@ -14647,3 +14647,153 @@ v14tail:
 done:
 	VZEROUPPER
 	RET
+
+// func TransposeF32AVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX
+TEXT ·TransposeF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ ldd+24(FP), CX
+	MOVQ src_base+32(FP), DX
+	MOVQ lds+56(FP), BX
+	MOVQ rows+64(FP), SI
+	MOVQ cols+72(FP), DI
+
+	// Strides in bytes; ld3 = 3 rows.
+	SHLQ $0x02, CX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), R8
+	LEAQ (CX)(CX*2), R9
+	SHLQ $0x02, DI
+	MOVQ CX, R10
+	SHLQ $0x03, R10
+
+strip:
+	// One strip: 8 source rows, every block of it.
+	MOVQ DX, R11
+	LEAQ (DX)(BX*4), R12
+	MOVQ AX, R13
+	LEAQ (AX)(CX*4), R14
+	LEAQ (DX)(DI*1), R15
+
+block:
+	VMOVUPS     (R11), X0
+	VINSERTF128 $0x01, (R12), Y0, Y0
+	VMOVUPS     16(R11), X1
+	VINSERTF128 $0x01, 16(R12), Y1, Y1
+	VMOVUPS     (R11)(BX*1), X2
+	VINSERTF128 $0x01, (R12)(BX*1), Y2, Y2
+	VMOVUPS     16(R11)(BX*1), X3
+	VINSERTF128 $0x01, 16(R12)(BX*1), Y3, Y3
+	VMOVUPS     (R11)(BX*2), X4
+	VINSERTF128 $0x01, (R12)(BX*2), Y4, Y4
+	VMOVUPS     16(R11)(BX*2), X5
+	VINSERTF128 $0x01, 16(R12)(BX*2), Y5, Y5
+	VMOVUPS     (R11)(R8*1), X6
+	VINSERTF128 $0x01, (R12)(R8*1), Y6, Y6
+	VMOVUPS     16(R11)(R8*1), X7
+	VINSERTF128 $0x01, 16(R12)(R8*1), Y7, Y7
+	VUNPCKLPS   Y2, Y0, Y8
+	VUNPCKHPS   Y2, Y0, Y9
+	VUNPCKLPS   Y6, Y4, Y10
+	VUNPCKHPS   Y6, Y4, Y11
+	VSHUFPS     $0x44, Y10, Y8, Y12
+	VSHUFPS     $0xee, Y10, Y8, Y8
+	VSHUFPS     $0x44, Y11, Y9, Y10
+	VSHUFPS     $0xee, Y11, Y9, Y9
+	VMOVUPS     Y12, (R13)
+	VMOVUPS     Y8, (R13)(CX*1)
+	VMOVUPS     Y10, (R13)(CX*2)
+	VMOVUPS     Y9, (R13)(R9*1)
+	VUNPCKLPS   Y3, Y1, Y8
+	VUNPCKHPS   Y3, Y1, Y9
+	VUNPCKLPS   Y7, Y5, Y10
+	VUNPCKHPS   Y7, Y5, Y11
+	VSHUFPS     $0x44, Y10, Y8, Y12
+	VSHUFPS     $0xee, Y10, Y8, Y8
+	VSHUFPS     $0x44, Y11, Y9, Y10
+	VSHUFPS     $0xee, Y11, Y9, Y9
+	VMOVUPS     Y12, (R14)
+	VMOVUPS     Y8, (R14)(CX*1)
+	VMOVUPS     Y10, (R14)(CX*2)
+	VMOVUPS     Y9, (R14)(R9*1)
+	ADDQ        $0x20, R11
+	ADDQ        $0x20, R12
+	ADDQ        R10, R13
+	ADDQ        R10, R14
+	CMPQ        R11, R15
+	JB          block
+
+	// Next strip: B source rows down, B destination columns right.
+	SUBQ $0x08, SI
+	JZ   done
+	LEAQ (DX)(BX*4), DX
+	LEAQ (DX)(BX*4), DX
+	ADDQ $0x20, AX
+	JMP  strip
+
+done:
+	VZEROUPPER
+	RET
+
+// func TransposeF64AVX2(dst []float64, ldd int, src []float64, lds int, rows int, cols int)
+// Requires: AVX
+TEXT ·TransposeF64AVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ ldd+24(FP), CX
+	MOVQ src_base+32(FP), DX
+	MOVQ lds+56(FP), BX
+	MOVQ rows+64(FP), SI
+	MOVQ cols+72(FP), DI
+
+	// Strides in bytes; ld3 = 3 rows.
+	SHLQ $0x03, CX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), R8
+	LEAQ (CX)(CX*2), R8
+	SHLQ $0x03, DI
+	MOVQ CX, R8
+	SHLQ $0x02, R8
+
+strip:
+	// One strip: 4 source rows, every block of it.
+	MOVQ DX, R9
+	LEAQ (DX)(BX*2), R10
+	MOVQ AX, R11
+	LEAQ (AX)(CX*2), R12
+	LEAQ (DX)(DI*1), R13
+
+block:
+	VMOVUPD     (R9), X0
+	VINSERTF128 $0x01, (R10), Y0, Y0
+	VMOVUPD     16(R9), X1
+	VINSERTF128 $0x01, 16(R10), Y1, Y1
+	VMOVUPD     (R9)(BX*1), X2
+	VINSERTF128 $0x01, (R10)(BX*1), Y2, Y2
+	VMOVUPD     16(R9)(BX*1), X3
+	VINSERTF128 $0x01, 16(R10)(BX*1), Y3, Y3
+	VUNPCKLPD   Y2, Y0, Y4
+	VUNPCKHPD   Y2, Y0, Y5
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y5, (R11)(CX*1)
+	VUNPCKLPD   Y3, Y1, Y4
+	VUNPCKHPD   Y3, Y1, Y5
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y5, (R12)(CX*1)
+	ADDQ        $0x20, R9
+	ADDQ        $0x20, R10
+	ADDQ        R8, R11
+	ADDQ        R8, R12
+	CMPQ        R9, R13
+	JB          block
+
+	// Next strip: B source rows down, B destination columns right.
+	SUBQ $0x04, SI
+	JZ   done
+	LEAQ (DX)(BX*2), DX
+	LEAQ (DX)(BX*2), DX
+	ADDQ $0x20, AX
+	JMP  strip
+
+done:
+	VZEROUPPER
+	RET

@@ -641,3 +641,22 @@ func SGDStepF64NEON(param, grad, buf []float64, k [4]float64, flags int)
 //
 //go:noescape
 func AdamStepF64NEON(param, grad, expAvg, expAvgSq, maxExpAvgSq []float64, k [8]float64, flags int)
+
+// TransposeF32NEON: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a
+// copy: exact), in 4×4 blocks transposed in registers (TRN1/TRN2 on .4S,
+// then on .2D). Requires rows and cols positive multiples of 4,
+// len(src) >= (rows-1)*lds+cols, len(dst) >= (cols-1)*ldd+rows; nothing
+// outside those two matrices (the ld padding included) is read or written.
+//
+// Registers: R0 dst, R1 ldd (bytes), R2 src, R3 lds (bytes), R4 rows left, R5 row bytes, R6 and R10-R12 the strip's source rows, R7 strip end, R8 and R13-R15 the block's destination rows, R9 4·ldd bytes; V0-V3 source rows and results, V4-V7 TRN1/TRN2 pairs.
+//
+//go:noescape
+func TransposeF32NEON(dst []float32, ldd int, src []float32, lds int, rows, cols int)
+
+// TransposeF64NEON is TransposeF32NEON for float64, in 2×2 blocks (TRN1
+// and TRN2 on .2D); rows and cols positive multiples of 2.
+//
+// Registers: R0 dst, R1 ldd (bytes), R2 src, R3 lds (bytes), R4 rows left, R5 row bytes, R6 and R10 the strip's source rows, R7 strip end, R8 and R13 the block's destination rows, R9 2·ldd bytes; V0-V1 source rows, V2-V3 results.
+//
+//go:noescape
+func TransposeF64NEON(dst []float64, ldd int, src []float64, lds int, rows, cols int)

@@ -5932,6 +5932,58 @@ v14loopt:
 done:
 	RET
 
+// func TransposeF32NEON(dst []float32, ldd int, src []float32, lds int, rows, cols int)
+TEXT ·TransposeF32NEON(SB), NOSPLIT, $0-80
+	MOVD	dst_base+0(FP), R0
+	MOVD	ldd+24(FP), R1
+	MOVD	src_base+32(FP), R2
+	MOVD	lds+56(FP), R3
+	MOVD	rows+64(FP), R4
+	MOVD	cols+72(FP), R5
+	// Strides and the row length in bytes; R9: L destination rows.
+	LSL	$2, R1
+	LSL	$2, R3
+	LSL	$2, R5
+	LSL	$2, R1, R9
+strip:
+	MOVD	R2, R6
+	ADD	R3, R6, R10
+	ADD	R3, R10, R11
+	ADD	R3, R11, R12
+	ADD	R5, R2, R7
+	MOVD	R0, R8
+block:
+	VLD1.P	16(R6), [V0.S4]
+	VLD1.P	16(R10), [V1.S4]
+	VLD1.P	16(R11), [V2.S4]
+	VLD1.P	16(R12), [V3.S4]
+	WORD	$0x4e812804	// TRN1 V4.4S, V0.4S, V1.4S
+	WORD	$0x4e816805	// TRN2 V5.4S, V0.4S, V1.4S
+	WORD	$0x4e832846	// TRN1 V6.4S, V2.4S, V3.4S
+	WORD	$0x4e836847	// TRN2 V7.4S, V2.4S, V3.4S
+	WORD	$0x4ec62880	// TRN1 V0.2D, V4.2D, V6.2D
+	WORD	$0x4ec728a1	// TRN1 V1.2D, V5.2D, V7.2D
+	WORD	$0x4ec66882	// TRN2 V2.2D, V4.2D, V6.2D
+	WORD	$0x4ec768a3	// TRN2 V3.2D, V5.2D, V7.2D
+	ADD	R1, R8, R13
+	ADD	R1, R13, R14
+	ADD	R1, R14, R15
+	VST1	[V0.S4], (R8)
+	VST1	[V1.S4], (R13)
+	VST1	[V2.S4], (R14)
+	VST1	[V3.S4], (R15)
+	ADD	R9, R8
+	CMP	R7, R6
+	BLO	block
+	// Next strip: L source rows down, L destination columns right.
+	SUBS	$4, R4, R4
+	BEQ	done
+	ADD	R3<<2, R2
+	ADD	$16, R0
+	B	strip
+done:
+	RET
+
 // func AddF64NEON(dst, a, b []float64)
 TEXT ·AddF64NEON(SB), NOSPLIT, $0-72
 	MOVD	dst_base+0(FP), R0
@@ -11749,6 +11801,44 @@ v14loopt:
 	SUBS	$1, R5, R5
 	BNE	v14loopt
 	B	done
+done:
+	RET
+
+// func TransposeF64NEON(dst []float64, ldd int, src []float64, lds int, rows, cols int)
+TEXT ·TransposeF64NEON(SB), NOSPLIT, $0-80
+	MOVD	dst_base+0(FP), R0
+	MOVD	ldd+24(FP), R1
+	MOVD	src_base+32(FP), R2
+	MOVD	lds+56(FP), R3
+	MOVD	rows+64(FP), R4
+	MOVD	cols+72(FP), R5
+	// Strides and the row length in bytes; R9: L destination rows.
+	LSL	$3, R1
+	LSL	$3, R3
+	LSL	$3, R5
+	LSL	$1, R1, R9
+strip:
+	MOVD	R2, R6
+	ADD	R3, R6, R10
+	ADD	R5, R2, R7
+	MOVD	R0, R8
+block:
+	VLD1.P	16(R6), [V0.D2]
+	VLD1.P	16(R10), [V1.D2]
+	WORD	$0x4ec12802	// TRN1 V2.2D, V0.2D, V1.2D
+	WORD	$0x4ec16803	// TRN2 V3.2D, V0.2D, V1.2D
+	ADD	R1, R8, R13
+	VST1	[V2.D2], (R8)
+	VST1	[V3.D2], (R13)
+	ADD	R9, R8
+	CMP	R7, R6
+	BLO	block
+	// Next strip: L source rows down, L destination columns right.
+	SUBS	$2, R4, R4
+	BEQ	done
+	ADD	R3<<1, R2
+	ADD	$16, R0
+	B	strip
 done:
 	RET
 

@@ -109,6 +109,7 @@ func generate(pkg string) (s, g []byte, err error) {
 	}
 	genGemm()
 	genOptim()
+	genTranspose()
 
 	f, err := asm.Result()
 	if err != nil {

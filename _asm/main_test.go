@@ -40,7 +40,7 @@ func TestEveryRoutine(t *testing.T) {
 			t.Errorf("%s: generator %v, doc %q, signature %q", name, gen[name] != nil, docs[name], sigs[name])
 		}
 	}
-	if len(gen) != len(routines) || len(docs) != len(routines)+len(gemmRoutines)+len(optimRoutines) || len(sigs) != len(routines)+len(gemmRoutines)+len(optimRoutines) {
+	if len(gen) != len(routines) || len(docs) != len(routines)+len(gemmRoutines)+len(optimRoutines)+len(transposeRoutines) || len(sigs) != len(routines)+len(gemmRoutines)+len(optimRoutines)+len(transposeRoutines) {
 		t.Errorf("tables: %d generators, %d docs, %d signatures for %d routines", len(gen), len(docs), len(sigs), len(routines))
 	}
 }

@@ -144,6 +144,8 @@ var int3 = map[string]uint32{
 	"SUB":  0x6E208400,
 	"UMIN": 0x6E206C00, // no .2D form
 	"UZP1": 0x4E001800,
+	"TRN1": 0x4E002800, // Vd = even lanes of Vn and Vm, interleaved
+	"TRN2": 0x4E006800, // Vd = odd lanes of Vn and Vm, interleaved
 }
 
 // I3 encodes a three-register integer instruction (op Vd, Vn, Vm).

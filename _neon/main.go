@@ -31,6 +31,7 @@ var routines = []string{
 	"Softmax", "LogSoftmax",
 	"GemmMicro",
 	"SGDStep", "AdamStep",
+	"Transpose",
 }
 
 // kernel generates one routine body (after its TEXT line) and returns the

@@ -11,7 +11,7 @@ func encSamples() []Ins {
 		for _, op := range []string{"FABS", "FNEG", "FCVTNS", "SCVTF", "FCMEQ0", "FCMGT0", "FCMGE0", "FCMLE0", "FCMLT0"} {
 			out = append(out, F2(op, a, 0, 31), F2(op, a, 17, 4))
 		}
-		for _, op := range []string{"ADD", "SUB", "UZP1"} {
+		for _, op := range []string{"ADD", "SUB", "UZP1", "TRN1", "TRN2"} {
 			out = append(out, I3(op, a, 5, 6, 7), I3(op, a, 31, 0, 16))
 		}
 		for _, op := range []string{"FMLA", "FMLS", "FMUL"} {

@@ -28,6 +28,7 @@ type ops[T Float] struct {
 	gemm                                       gemmKernel[T]
 	sgd                                        func(param, grad, buf []T, k [sgdK]T, flags int)
 	adam                                       func(param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [adamK]T, flags int)
+	transpose                                  transposeKernel[T]
 }
 
 func genericOps[T Float]() ops[T] {
@@ -43,6 +44,7 @@ func genericOps[T Float]() ops[T] {
 		softmax: softmaxGeneric[T], logSoftmax: logSoftmaxGeneric[T],
 		gemm: genericGemm[T](),
 		sgd:  sgdGeneric[T], adam: adamGeneric[T],
+		transpose: transposeKernel[T]{block: 1, f: transposeGeneric[T]},
 	}
 }
 

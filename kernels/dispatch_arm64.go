@@ -70,6 +70,7 @@ func neonOps32() *ops[float32] {
 		gemm:              gemmKernel[float32]{mr: 8, nr: 12, mc: 160, kc: 256, nc: 3072, micro: st.GemmMicroF32NEON},
 		sgd:               st.SGDStepF32NEON,
 		adam:              st.AdamStepF32NEON,
+		transpose:         transposeKernel[float32]{block: 4, f: st.TransposeF32NEON},
 	}
 }
 
@@ -103,5 +104,6 @@ func neonOps64() *ops[float64] {
 		gemm:              gemmKernel[float64]{mr: 8, nr: 6, mc: 128, kc: 192, nc: 2040, micro: st.GemmMicroF64NEON},
 		sgd:               st.SGDStepF64NEON,
 		adam:              st.AdamStepF64NEON,
+		transpose:         transposeKernel[float64]{block: 2, f: st.TransposeF64NEON},
 	}
 }

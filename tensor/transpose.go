@@ -62,11 +62,12 @@ const (
 // starts above 1M elements.
 var transposeGrain = 1 << 21
 
-// Test hooks: force the buffered or the direct path, or the scalar strips
-// instead of the float32 pairs.
+// Test hooks: force the buffered or the direct path, the scalar strips
+// instead of the float32 pairs, or the Go strips instead of the kernel.
 var (
 	forceBuffered, forceDirect bool
 	noPairs                    bool
+	noKernel                   bool
 )
 
 // littleEndian reports whether the first float32 of a pair lies in the low
@@ -207,6 +208,12 @@ var tileBufs = sync.Pool{New: func() any { return new([bufBytes / 8]uint64) }}
 // copyTile sets d[dp + x*dx + y] = D(s[sp + x + y*sy]) for x < w, y < h;
 // the caller has checked that the extremes are in bounds.
 func copyTile[D, S kernels.Float](d []D, dp, dx int, s []S, sp, sy, w, h int) {
+	if !noKernel && dx >= h && kernels.Path() != "generic" {
+		if s, ok := any(s).([]D); ok {
+			kernels.TransposeCopy(d[dp:], dx, s[sp:], sy, h, w)
+			return
+		}
+	}
 	y := 0
 	if !noPairs && littleEndian && dtypeOf[D]() == Float32 && dtypeOf[S]() == Float32 &&
 		(dp|dx|sp|sy)&1 == 0 && w >= 2 && h >= 4 {

@@ -132,23 +132,26 @@ func TestTransposeCopy(t *testing.T) {
 	paths := []struct {
 		name                             string
 		buffered, direct, noPairs, split bool
+		noKernel                         bool // the Go strips instead of kernels.TransposeCopy
 		maxDims                          int
 		big                              bool // also shapes with more than one 256×256 tile
 	}{
 		{name: "default", maxDims: 4, big: true},
 		{name: "buffered", buffered: true, maxDims: 3, big: true},
 		{name: "direct", direct: true, maxDims: 3, big: true},
-		{name: "scalar", noPairs: true, maxDims: 3},
-		{name: "buffered-scalar", buffered: true, noPairs: true, maxDims: 2},
-		{name: "direct-scalar", direct: true, noPairs: true, maxDims: 2},
+		{name: "go", noKernel: true, maxDims: 3, big: true},
+		{name: "buffered-go", buffered: true, noKernel: true, maxDims: 2, big: true},
+		{name: "scalar", noPairs: true, noKernel: true, maxDims: 3},
+		{name: "buffered-scalar", buffered: true, noPairs: true, noKernel: true, maxDims: 2},
+		{name: "direct-scalar", direct: true, noPairs: true, noKernel: true, maxDims: 2},
 		{name: "split", split: true, maxDims: 2},
 		{name: "split-buffered", split: true, buffered: true, maxDims: 2, big: true},
 		{name: "split-direct", split: true, direct: true, maxDims: 2},
 	}
 	for _, path := range paths {
 		t.Run(path.name, func(t *testing.T) {
-			forceBuffered, forceDirect, noPairs = path.buffered, path.direct, path.noPairs
-			t.Cleanup(func() { forceBuffered, forceDirect, noPairs = false, false, false })
+			forceBuffered, forceDirect, noPairs, noKernel = path.buffered, path.direct, path.noPairs, path.noKernel
+			t.Cleanup(func() { forceBuffered, forceDirect, noPairs, noKernel = false, false, false, false })
 			if path.split {
 				prevGrain := transposeGrain
 				transposeGrain = 64

@@ -1,0 +1,105 @@
+package kernels
+
+import "fmt"
+
+// transposeTile is the edge of the square tiles TransposeCopy walks the
+// matrix in (elements): a float32 tile reads and writes 32 rows of 128
+// bytes, which stay in L1 while the tile is done, unless the rows are a
+// multiple of 4 KiB apart (see package tensor's transposing copy for that
+// case, which goes through a buffer with a padded pitch).
+const transposeTile = 32
+
+// TransposeCopy sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols:
+// the rows×cols matrix at src (rows lds elements apart) is written
+// transposed, as a cols×rows matrix, at dst (rows ldd elements apart).
+// Exact (a copy; NaN payloads included). Elements of dst outside the
+// cols×rows matrix (the ldd-rows padding) are neither read nor written,
+// nor are elements of src outside its matrix.
+//
+// It requires rows, cols >= 0, lds >= 0 and ldd >= rows (so that no two
+// elements of the result share a place), len(src) >= (rows-1)*lds+cols and
+// len(dst) >= (cols-1)*ldd+rows when rows and cols are positive, and
+// panics otherwise (a *LengthError for the lengths). dst and src must not
+// overlap. The matrix is walked in 32×32 tiles on the calling goroutine;
+// the assembly paths transpose 8×8 float32 or 4×4 float64 blocks (AVX2),
+// 4×4 or 2×2 (NEON) in registers, and the edges that do not fill a block
+// element by element.
+func TransposeCopy[T Float](dst []T, ldd int, src []T, lds int, rows, cols int) {
+	if rows < 0 || cols < 0 || lds < 0 || ldd < rows {
+		panic(fmt.Sprintf("kernels: TransposeCopy: bad shape rows=%d cols=%d lds=%d ldd=%d (need rows, cols, lds >= 0 and ldd >= rows)",
+			rows, cols, lds, ldd))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if need := (rows-1)*lds + cols; len(src) < need {
+		panic(&LengthError{Kernel: "TransposeCopy", Name1: "src", Len1: len(src), Name2: "(rows-1)*lds+cols", Len2: need})
+	}
+	if need := (cols-1)*ldd + rows; len(dst) < need {
+		panic(&LengthError{Kernel: "TransposeCopy", Name1: "dst", Len1: len(dst), Name2: "(cols-1)*ldd+rows", Len2: need})
+	}
+	k := opsFor[T]().transpose
+	if rows <= transposeTile && cols <= transposeTile {
+		k.run(dst, ldd, src, lds, rows, cols)
+		return
+	}
+	// Tiles in destination order: each band of destination rows is
+	// written left to right while its lines are in cache.
+	for j := 0; j < cols; j += transposeTile {
+		w := min(transposeTile, cols-j)
+		for i := 0; i < rows; i += transposeTile {
+			h := min(transposeTile, rows-i)
+			k.run(dst[j*ldd+i:], ldd, src[i*lds+j:], lds, h, w)
+		}
+	}
+}
+
+// transposeGeneric is the Go twin of the transposing copy (any rows and
+// cols; lengths checked by TransposeCopy). It walks four source rows at a
+// time, so that each step writes a run of four destination elements.
+func transposeGeneric[T Float](dst []T, ldd int, src []T, lds int, rows, cols int) {
+	i := 0
+	for ; i+4 <= rows; i += 4 {
+		s0 := src[i*lds : i*lds+cols]
+		s1 := src[(i+1)*lds : (i+1)*lds+cols]
+		s2 := src[(i+2)*lds : (i+2)*lds+cols]
+		s3 := src[(i+3)*lds : (i+3)*lds+cols]
+		s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
+		p := i
+		for j := range s0 {
+			d := (*[4]T)(dst[p : p+4])
+			d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
+			p += ldd
+		}
+	}
+	for ; i < rows; i++ {
+		p := i
+		for _, v := range src[i*lds : i*lds+cols] {
+			dst[p] = v
+			p += ldd
+		}
+	}
+}
+
+// transposeKernel is a path's transposing copy: f transposes whole
+// block×block blocks only (rows and cols positive multiples of block;
+// block 1: any size). run gives f the largest such part of a tile and the
+// generic twin the columns and rows left over.
+type transposeKernel[T Float] struct {
+	block int
+	f     func(dst []T, ldd int, src []T, lds int, rows, cols int)
+}
+
+func (k transposeKernel[T]) run(dst []T, ldd int, src []T, lds int, rows, cols int) {
+	b := k.block
+	r, c := rows/b*b, cols/b*b
+	if r > 0 && c > 0 {
+		k.f(dst, ldd, src, lds, r, c)
+	}
+	if c < cols { // source columns c.. (all rows): destination rows c..
+		transposeGeneric(dst[c*ldd:], ldd, src[c:], lds, rows, cols-c)
+	}
+	if r < rows && c > 0 { // source rows r.., columns ..c: destination columns r..
+		transposeGeneric(dst[r:], ldd, src[r*lds:], lds, rows-r, c)
+	}
+}

@@ -1,0 +1,121 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simdtorch/simdtorch/internal/testutil"
+)
+
+// transposeCase runs TransposeCopy on guarded slices (src filled with
+// random values and specials, dst with a marker that the padding between
+// its rows must keep) and checks every element of dst bit for bit, NaN
+// payloads included.
+func transposeCase[T Float](t *testing.T, r *rand.Rand, rows, cols, lds, ldd, off int) {
+	t.Helper()
+	ns, nd := 0, 0
+	if rows > 0 && cols > 0 {
+		ns, nd = (rows-1)*lds+cols, (cols-1)*ldd+rows
+	}
+	sv := testutil.Values[T](r, ns, true)
+	src := testutil.NewGuarded("src", ns, off, sv...)
+	const marker = 12345
+	dst := testutil.NewGuarded("dst", nd, (off+3)%8, T(marker))
+	TransposeCopy(dst.S, ldd, src.S, lds, rows, cols)
+	require.NoError(t, src.Check())
+	require.NoError(t, dst.Check())
+	for p, v := range dst.S {
+		j, i := p/ldd, p%ldd
+		want := T(marker)
+		if i < rows {
+			want = src.S[i*lds+j]
+		}
+		if testutil.Bits(v) != testutil.Bits(want) {
+			t.Fatalf("rows=%d cols=%d lds=%d ldd=%d: dst[%d] (row %d, column %d) = %v, want %v",
+				rows, cols, lds, ldd, p, j, i, v, want)
+		}
+	}
+	for i, v := range sv {
+		if testutil.Bits(src.S[i]) != testutil.Bits(v) {
+			t.Fatalf("src[%d] changed", i)
+		}
+	}
+}
+
+func testTransposeSmall[T Float](t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for rows := 0; rows <= 40; rows++ {
+			for cols := 0; cols <= 40; cols++ {
+				for _, pad := range [][2]int{{0, 0}, {3, 5}, {8, 1}} {
+					transposeCase[T](t, r, rows, cols, cols+pad[0], rows+pad[1], (rows+cols)%8)
+				}
+			}
+		}
+	})
+}
+
+func TestTransposeCopySmall(t *testing.T) {
+	t.Run("f32", testTransposeSmall[float32])
+	t.Run("f64", testTransposeSmall[float64])
+}
+
+// Larger than one 32×32 tile, with strides that alias in L1 (1024) and
+// leading dimensions far beyond the width.
+func testTransposeTiles[T Float](t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, c := range [][4]int{
+			{64, 64, 64, 64}, {100, 70, 1024, 128}, {33, 97, 100, 40}, {129, 8, 8, 1024}, {8, 129, 256, 8}, {1, 200, 200, 1}, {200, 1, 1, 200},
+		} {
+			transposeCase[T](t, r, c[0], c[1], c[2], c[3], 1)
+		}
+	})
+}
+
+func TestTransposeCopyTiles(t *testing.T) {
+	t.Run("f32", testTransposeTiles[float32])
+	t.Run("f64", testTransposeTiles[float64])
+}
+
+// lds = 0 reads one source row for every row: allowed (a broadcast).
+func TestTransposeCopyZeroStride(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 6))
+		transposeCase[float32](t, r, 16, 24, 0, 16, 0)
+		transposeCase[float64](t, r, 16, 24, 0, 20, 0)
+	})
+}
+
+func TestTransposeCopyPanics(t *testing.T) {
+	s := make([]float32, 100)
+	for _, c := range []struct {
+		name                         string
+		nd, ldd, ns, lds, rows, cols int
+		length                       bool
+	}{
+		{"short src", 100, 10, 20, 10, 3, 10, true}, // needs 30
+		{"short dst", 29, 10, 100, 10, 10, 3, true}, // needs 30
+		{"ldd < rows", 100, 4, 100, 10, 5, 5, false},
+		{"negative rows", 100, 4, 100, 10, -1, 5, false},
+		{"negative lds", 100, 4, 100, -1, 2, 5, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				v := recover()
+				require.NotNil(t, v)
+				if c.length {
+					_, ok := v.(*LengthError)
+					require.True(t, ok, fmt.Sprint(v))
+				}
+			}()
+			TransposeCopy(s[:c.nd], c.ldd, s[:c.ns], c.lds, c.rows, c.cols)
+		})
+	}
+	// Empty matrices need no storage at all.
+	TransposeCopy[float64](nil, 0, nil, 0, 0, 5)
+	TransposeCopy[float64](nil, 3, nil, 0, 3, 0)
+}
