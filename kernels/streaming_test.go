@@ -14,8 +14,8 @@ import (
 // size. One kernel per loop shape (binary, scalar, ReLU, three slices)
 // and every transcendental (the AVX-512 ones have their own loop).
 func TestStreamingStores(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large inputs")
+	if testing.Short() || raceEnabled {
+		t.Skip("large inputs (and the race detector does not see the assembly's accesses)")
 	}
 	setThreads(t, 1)
 	forEachPath(t, func(t *testing.T) {
