@@ -603,8 +603,7 @@ func SigmoidF32AVX512(dst, x []float32)
 // where r is NaN, for x = ±Inf, or garbage, for |x| > 2^22); the Taylor polynomial of degree 13
 // (Horner, FMA); then VSCALEF by n: one rounding, +Inf on overflow,
 // subnormals and 0 below, NaN for NaN x.
-// Measured: at most 1 ulp from Go's pure-Go math over 6.8 million sampled inputs.
-// (Go's amd64 assembly math.Exp returns +Inf for x in (709.436, 709.7827]; this routine returns the finite result.)
+// Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
 //
 // Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, K1; no stack frame.
 //
@@ -618,8 +617,7 @@ func ExpF64AVX512(dst, x []float64)
 // [sqrt(1/2), sqrt 2); f = m - 1; fdlibm/Go math.Log: s = f/(2+f), R(s²) with Lg1..Lg7, e*ln2 split in two;
 // specials set by VFIXUPIMM from the class of x: +Inf and NaN give x,
 // ±0 gives -Inf, x < 0 gives NaN, 1 gives +0.
-// Measured: at most 1 ulp from Go's pure-Go math over 6.8 million sampled inputs.
-// (Go's amd64 assembly math.Log is wrong for subnormal x; this routine is not.)
+// Measured: at most 1 ulp from the generic twin over 1.6 million sampled inputs.
 //
 // Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, K1, K2; no stack frame.
 //
@@ -632,7 +630,7 @@ func LogF64AVX512(dst, x []float64)
 // otherwise 1 - 2/(exp(2a)+1) with the Exp code inline (on a, its
 // constants scaled by powers of two); the sign of x is OR-ed back
 // (VPTERNLOG), so tanh(-0) = -0 and NaN stays NaN.
-// Measured: at most 2 ulp from Go's pure-Go math over 6.8 million sampled inputs.
+// Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
 //
 // Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, K1, K2; no stack frame.
 //
@@ -644,7 +642,7 @@ func TanhF64AVX512(dst, x []float64)
 // Method: e = exp(-|x|) with the Exp code inline; dst = (x < 0 ? e : 1)/(1+e),
 // choosing by the sign bit of x (VPMOVQ2M, VBLENDM), so neither tail
 // loses precision; the division is VDIV.
-// Measured: at most 2 ulp from Go's pure-Go math over 6.8 million sampled inputs.
+// Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
 //
 // Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, K1, K2; no stack frame.
 //
