@@ -632,7 +632,7 @@ func LogF64AVX512(dst, x []float64)
 // (VPTERNLOG), so tanh(-0) = -0 and NaN stays NaN.
 // Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
 //
-// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, K1, K2; no stack frame.
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, K1, K2; no stack frame.
 //
 //go:noescape
 func TanhF64AVX512(dst, x []float64)

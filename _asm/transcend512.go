@@ -219,8 +219,12 @@ func newZexp(t *dtype, rng expRange) *zexp {
 	return z
 }
 
-func (z *zexp) hoist() {
-	zhoist(z.t, append([]float64{z.rlim, z.magic, z.log2e, z.ln2hi, z.ln2lo}, z.poly...)...)
+func (z *zexp) hoist() { z.hoistPoly(len(z.poly)) }
+
+// hoistPoly hoists the scalars and the first k polynomial coefficients;
+// the others stay embedded-broadcast memory operands.
+func (z *zexp) hoistPoly(k int) {
+	zhoist(z.t, append([]float64{z.rlim, z.magic, z.log2e, z.ln2hi, z.ln2lo}, z.poly[:k]...)...)
 }
 
 // body returns exp(x) (exp(2x) for nonNeg); x is not modified.
@@ -322,49 +326,65 @@ func init() {
 
 	unary("Tanh", func(t *dtype) func(x VecVirtual) VecVirtual {
 		z := newZexp(t, nonNeg)
-		z.hoist()
-		var small []float64
 		if t.single() {
-			small = []float64{-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2,
+			z.hoist()
+		} else {
+			z.hoistPoly(8) // 14 Taylor coefficients and the rest do not all fit
+		}
+		var smallPoly []float64
+		if t.single() {
+			smallPoly = []float64{-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2,
 				1.33314422036e-1, -3.33332819422e-1}
-			zhoist(t, small...)
+			zhoist(t, smallPoly...)
 		} else {
 			// Not hoisted: with exp's 19 constants they would not fit.
-			small = []float64{-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3,
+			smallPoly = []float64{-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3,
 				1, 1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3}
 		}
-		zhoist(t, 1, 2, 0.625)
+		zhoist(t, 1, 0.625)
+		if t.single() {
+			zhoist(t, 2)
+		}
 		zhoistBits(t, signBit(t))
 		return func(x VecVirtual) VecVirtual {
 			a := asm.ZMM()
 			zPANDN.do(t, x, zbits(t, signBit(t)), a) // |x|
 			e := z.body(a)                           // exp(2a)
 			zADD.do(t, zc(t, 1), e, e)               // exp(2a)+1
-			q := zcopy(t, zc(t, 2))
-			zDIV.do(t, e, q, q) // 2/(exp(2a)+1)
-			lg := zcopy(t, zc(t, 1))
-			zSUB.do(t, q, lg, lg) // 1 - 2/(exp(2a)+1)
 			s := asm.ZMM()
 			zMUL.do(t, a, a, s) // s = a²
-			var sm VecVirtual
+			var res VecVirtual
 			if t.single() {
-				sm = zhorner(t, s, small...)
+				small := asm.K()
+				zCMP.do(t, U8(cmpLT_OQ), zc(t, 0.625), a, small) // a < 0.625 (not NaN)
+				q := zcopy(t, zc(t, 2))
+				zDIV.do(t, e, q, q) // 2/(exp(2a)+1)
+				res = zcopy(t, zc(t, 1))
+				zSUB.do(t, q, res, res) // 1 - 2/(exp(2a)+1)
+				sm := zhorner(t, s, smallPoly...)
 				zMUL.do(t, s, sm, sm)
 				zFMADD213.do(t, a, a, sm) // a*(s*P(s)) + a
+				zBLENDM.do(t, sm, res, small, res)
 			} else {
-				p := zhorner(t, s, small[:3]...)
-				qq := zhorner(t, s, small[3:]...)
-				sm = asm.ZMM()
-				zMUL.do(t, a, s, sm)
-				zMUL.do(t, p, sm, sm)
-				zDIV.do(t, qq, sm, sm)
-				zADD.do(t, a, sm, sm)
+				// One division for both branches: dst = base + num/den with
+				// (a, a*s*P(s), Q(s)) for small a, (1, -2, exp(2a)+1)
+				// otherwise; the same roundings as two divisions.
+				p := zhorner(t, s, smallPoly[:3]...)
+				qq := zhorner(t, s, smallPoly[3:]...)
+				large := asm.K()
+				zCMP.do(t, U8(cmpNLT_UQ), zc(t, 0.625), a, large) // not a < 0.625 (or NaN)
+				num, base := asm.ZMM(), asm.ZMM()
+				zMUL.do(t, a, s, num)
+				zMUL.do(t, p, num, num)
+				zBLENDM.do(t, zc(t, -2), num, large, num)
+				zBLENDM.do(t, e, qq, large, e)
+				zBLENDM.do(t, zc(t, 1), a, large, base)
+				zDIV.do(t, e, num, num)
+				res = base
+				zADD.do(t, num, res, res)
 			}
-			m := asm.K()
-			zCMP.do(t, U8(cmpLT_OQ), zc(t, 0.625), a, m) // a < 0.625 (not NaN)
-			zBLENDM.do(t, sm, lg, m, lg)
-			zTERNLOG.do(t, U8(ternlogAorBandC), zbits(t, signBit(t)), x, lg) // | sign of x
-			return lg
+			zTERNLOG.do(t, U8(ternlogAorBandC), zbits(t, signBit(t)), x, res) // | sign of x
+			return res
 		}
 	}, func(t *dtype) []string {
 		small := "the Cephes tanhf odd polynomial"
