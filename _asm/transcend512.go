@@ -250,7 +250,7 @@ func expMethod512(t *dtype) []string {
 	return []string{
 		"Method: n = round(x*log2 e) by the magic add, with no clamp; r = x - n*ln2",
 		"with ln2 split in two (FMA); r limited to ±0.5 (VRANGE; it only acts",
-		"where r is NaN, for x = ±Inf, or garbage, for |x| > 2^22); " + poly,
+		"where the result is +Inf or 0 anyway: x = ±Inf, or n*ln2 inexact); " + poly,
 		"(Horner, FMA); then VSCALEF by n: one rounding, +Inf on overflow,",
 		"subnormals and 0 below, NaN for NaN x.",
 	}
