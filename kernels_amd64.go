@@ -4,7 +4,8 @@
 
 package simdtorch
 
-// The routines below are implemented in kernels_amd64.s with AVX2+FMA.
+// The routines below are implemented in kernels_amd64.s with AVX2+FMA;
+// those named ...AVX512 use AVX-512 (F, DQ, BW, VL) and ZMM registers.
 // Preconditions (checked by package kernels, never here): every slice
 // argument is at least as long as the first slice argument, whose length
 // n is the element count; any n >= 0 unless stated; no alignment assumed;
@@ -605,3 +606,109 @@ func TransposeF32AVX2(dst []float32, ldd int, src []float32, lds int, rows, cols
 //
 //go:noescape
 func TransposeF64AVX2(dst []float64, ldd int, src []float64, lds int, rows, cols int)
+
+// ExpF32AVX512: dst[i] = exp(x[i]), polynomial approximation; within 4 ulp of math.Exp; overflow to +Inf, underflow through subnormals to +0, NaN and ±Inf as math.Exp.
+//
+// Method: n = round(x*log2 e) by the magic add, with no clamp; r = x - n*ln2
+// with ln2 split in two (FMA); r limited to ±0.5 (VRANGE; it only acts
+// where the result is +Inf or 0 anyway: x = ±Inf, or n*ln2 inexact); 1 + r + r²P(r), P the AVX2 routine's degree-4 Remez fit
+// (Horner, FMA); then VSCALEF by n: one rounding, +Inf on overflow,
+// subnormals and 0 below, NaN for NaN x.
+// Measured: at most 1 ulp from the float64 function rounded to float32, over every float32 input.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, K1; no stack frame.
+//
+//go:noescape
+func ExpF32AVX512(dst, x []float32)
+
+// LogF32AVX512: dst[i] = log(x[i]); within 4 ulp of math.Log; subnormal inputs handled; log(±0) = -Inf, log(x<0) = NaN, log(+Inf) = +Inf, NaN stays NaN.
+//
+// Method: x = 2^e * m by VGETEXP and VGETMANT (m in [1, 2), subnormals
+// included); where m >= sqrt 2, m/2 and e+1 (masked), so m is in
+// [sqrt(1/2), sqrt 2); f = m - 1; Cephes logf polynomial f - f²/2 + f³P(f) + e*ln2 (ln2 split in two);
+// specials set by VFIXUPIMM from the class of x: +Inf and NaN give x,
+// ±0 gives -Inf, x < 0 gives NaN, 1 gives +0.
+// Measured: at most 1 ulp from the float64 function rounded to float32, over every float32 input.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, K1, K2; no stack frame.
+//
+//go:noescape
+func LogF32AVX512(dst, x []float32)
+
+// TanhF32AVX512: dst[i] = tanh(x[i]); within 4 ulp of math.Tanh; tanh(±0) = ±0, tanh(±Inf) = ±1, NaN stays NaN.
+//
+// Method: on a = |x|: a < 0.625 uses the Cephes tanhf odd polynomial;
+// otherwise 1 - 2/(exp(2a)+1) with the Exp code inline (on a, its
+// constants scaled by powers of two); the sign of x is OR-ed back
+// (VPTERNLOG), so tanh(-0) = -0 and NaN stays NaN.
+// Measured: at most 1 ulp from the float64 function rounded to float32, over every float32 input.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, K1, K2; no stack frame.
+//
+//go:noescape
+func TanhF32AVX512(dst, x []float32)
+
+// SigmoidF32AVX512: dst[i] = 1/(1+exp(-x[i])); within 4 ulp of the float64 formula; subnormal results for very negative x, NaN stays NaN.
+//
+// Method: e = exp(-|x|) with the Exp code inline; dst = (x < 0 ? e : 1)/(1+e),
+// choosing by the sign bit of x (VPMOVD2M, VBLENDM), so neither tail
+// loses precision; the division is VDIV.
+// Measured: at most 2 ulp from the float64 function rounded to float32, over every float32 input.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, K1, K2; no stack frame.
+//
+//go:noescape
+func SigmoidF32AVX512(dst, x []float32)
+
+// ExpF64AVX512: dst[i] = exp(x[i]), polynomial approximation; within 4 ulp of math.Exp; overflow to +Inf, underflow through subnormals to +0, NaN and ±Inf as math.Exp.
+//
+// Method: n = round(x*log2 e) by the magic add, with no clamp; r = x - n*ln2
+// with ln2 split in two (FMA); r limited to ±0.5 (VRANGE; it only acts
+// where the result is +Inf or 0 anyway: x = ±Inf, or n*ln2 inexact); the Taylor polynomial of degree 13
+// (Horner, FMA); then VSCALEF by n: one rounding, +Inf on overflow,
+// subnormals and 0 below, NaN for NaN x.
+// Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, K1; no stack frame.
+//
+//go:noescape
+func ExpF64AVX512(dst, x []float64)
+
+// LogF64AVX512: dst[i] = log(x[i]); within 4 ulp of math.Log; subnormal inputs handled; log(±0) = -Inf, log(x<0) = NaN, log(+Inf) = +Inf, NaN stays NaN.
+//
+// Method: x = 2^e * m by VGETEXP and VGETMANT (m in [1, 2), subnormals
+// included); where m >= sqrt 2, m/2 and e+1 (masked), so m is in
+// [sqrt(1/2), sqrt 2); f = m - 1; fdlibm/Go math.Log: s = f/(2+f), R(s²) with Lg1..Lg7, e*ln2 split in two;
+// specials set by VFIXUPIMM from the class of x: +Inf and NaN give x,
+// ±0 gives -Inf, x < 0 gives NaN, 1 gives +0.
+// Measured: at most 1 ulp from the generic twin over 1.6 million sampled inputs.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, K1, K2; no stack frame.
+//
+//go:noescape
+func LogF64AVX512(dst, x []float64)
+
+// TanhF64AVX512: dst[i] = tanh(x[i]); within 4 ulp of math.Tanh; tanh(±0) = ±0, tanh(±Inf) = ±1, NaN stays NaN.
+//
+// Method: on a = |x|: a < 0.625 uses the Cephes (and Go math.Tanh) rational function;
+// otherwise 1 - 2/(exp(2a)+1) with the Exp code inline (on a, its
+// constants scaled by powers of two); the sign of x is OR-ed back
+// (VPTERNLOG), so tanh(-0) = -0 and NaN stays NaN.
+// Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, K1, K2; no stack frame.
+//
+//go:noescape
+func TanhF64AVX512(dst, x []float64)
+
+// SigmoidF64AVX512: dst[i] = 1/(1+exp(-x[i])); within 4 ulp of the float64 formula; subnormal results for very negative x, NaN stays NaN.
+//
+// Method: e = exp(-|x|) with the Exp code inline; dst = (x < 0 ? e : 1)/(1+e),
+// choosing by the sign bit of x (VPMOVQ2M, VBLENDM), so neither tail
+// loses precision; the division is VDIV.
+// Measured: at most 2 ulp from the generic twin over 1.6 million sampled inputs.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, K1, K2; no stack frame.
+//
+//go:noescape
+func SigmoidF64AVX512(dst, x []float64)

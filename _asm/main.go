@@ -1,7 +1,7 @@
 //go:build syntax || ignore || gc || ignore || !purego
 // +build syntax ignore gc ignore !purego
 
-// Command _asm generates the AVX2+FMA kernels of simdtorch with avo:
+// Command _asm generates the AVX2+FMA (and AVX-512) kernels of simdtorch with avo:
 // kernels_amd64.s and, with -stubs, their Go declarations kernels_amd64.go.
 //
 // Regenerate from the repository root with
@@ -12,7 +12,8 @@
 // arithmetic, Fill, the ReLU family), transcend.go (Exp, Log, Tanh,
 // Sigmoid), reduce.go (Sum, Dot, SumSq, MaxIdx), softmax.go; loops.go holds
 // the loop shapes they share and types.go the float32/float64 instruction
-// tables and constants.
+// tables and constants. transcend512.go holds the AVX-512 versions of the
+// transcendentals (routines named ...AVX512), with their own ZMM loop.
 package main
 
 import (
@@ -55,7 +56,8 @@ var routines = []string{
 var gen = map[string]func(t *dtype){}
 
 // header is the file comment of the generated Go declarations.
-const header = `// The routines below are implemented in kernels_amd64.s with AVX2+FMA.
+const header = `// The routines below are implemented in kernels_amd64.s with AVX2+FMA;
+// those named ...AVX512 use AVX-512 (F, DQ, BW, VL) and ZMM registers.
 // Preconditions (checked by package kernels, never here): every slice
 // argument is at least as long as the first slice argument, whose length
 // n is the element count; any n >= 0 unless stated; no alignment assumed;
@@ -110,6 +112,7 @@ func generate(pkg string) (s, g []byte, err error) {
 	genGemm()
 	genOptim()
 	genTranspose()
+	genTranscend512()
 
 	f, err := asm.Result()
 	if err != nil {
@@ -140,8 +143,11 @@ func generate(pkg string) (s, g []byte, err error) {
 
 // routine starts a kernel's TEXT block with its doc comment; the name is
 // op+dtype+ISA and the signature comes from sigs with T replaced.
-func routine(op string, t *dtype, method ...string) {
-	name := op + t.name + "AVX2"
+func routine(op string, t *dtype, method ...string) { routineISA(op, t, "AVX2", method...) }
+
+// routineISA is routine for an instruction set suffix other than AVX2.
+func routineISA(op string, t *dtype, isa string, method ...string) {
+	name := op + t.name + isa
 	clear(hoisted)
 	sig := strings.ReplaceAll(sigs[op], "T", t.gotyp)
 	asm.Function(name)
@@ -158,7 +164,8 @@ func routine(op string, t *dtype, method ...string) {
 // registerUse describes the physical registers fn uses after allocation.
 func registerUse(fn *ir.Function) string {
 	seen := map[string]bool{}
-	var gp, vec []reg.Physical
+	var gp, vec, masks []reg.Physical
+	zmm := false
 	for _, in := range fn.Instructions() {
 		for _, op := range in.Operands {
 			for _, r := range operand.Registers(op) {
@@ -167,6 +174,7 @@ func registerUse(fn *ir.Function) string {
 					continue // pseudo-registers of argument, frame and RODATA addressing
 				}
 				_, isVec := p.(reg.VecPhysical)
+				zmm = zmm || (isVec && p.Size() == 64)
 				key := p.Asm()
 				if isVec {
 					key = "Y" + strings.TrimLeft(key, "XYZ") // X3 and Y3 are one register
@@ -179,6 +187,8 @@ func registerUse(fn *ir.Function) string {
 					vec = append(vec, p)
 				} else if _, ok := p.(reg.GPPhysical); ok {
 					gp = append(gp, p)
+				} else if _, ok := p.(reg.OpmaskPhysical); ok {
+					masks = append(masks, p)
 				}
 			}
 		}
@@ -186,12 +196,20 @@ func registerUse(fn *ir.Function) string {
 	byIndex := func(a, b reg.Physical) int { return int(a.PhysicalIndex()) - int(b.PhysicalIndex()) }
 	slices.SortFunc(gp, byIndex)
 	slices.SortFunc(vec, byIndex)
+	slices.SortFunc(masks, byIndex)
 	var gs, vs []string
 	for _, r := range gp {
 		gs = append(gs, r.Asm())
 	}
+	vecName := "Y"
+	if zmm {
+		vecName = "Z"
+	}
 	for _, r := range vec {
-		vs = append(vs, "Y"+strings.TrimLeft(r.Asm(), "XYZ"))
+		vs = append(vs, vecName+strings.TrimLeft(r.Asm(), "XYZ"))
+	}
+	for _, r := range masks {
+		vs = append(vs, r.Asm())
 	}
 	frame := "no stack frame"
 	if fn.LocalSize > 0 {
@@ -200,7 +218,7 @@ func registerUse(fn *ir.Function) string {
 	return fmt.Sprintf("Registers: %s; %s; %s.", strings.Join(gs, ", "), strings.Join(vs, ", "), frame)
 }
 
-var stubLine = regexp.MustCompile(`(?m)^func (\w+?)(F32|F64)AVX2\(.*$`)
+var stubLine = regexp.MustCompile(`(?m)^func (\w+?)(F32|F64)(AVX2|AVX512)\(.*$`)
 
 // fixStubs adds the file comment to the avo stubs and writes each
 // signature as sigs spells it (grouped parameter names), so the
@@ -208,9 +226,9 @@ var stubLine = regexp.MustCompile(`(?m)^func (\w+?)(F32|F64)AVX2\(.*$`)
 func fixStubs(src []byte, pkg string) []byte {
 	src = stubLine.ReplaceAllFunc(src, func(line []byte) []byte {
 		m := stubLine.FindSubmatch(line)
-		op, dt := string(m[1]), string(m[2])
+		op, dt, isa := string(m[1]), string(m[2]), string(m[3])
 		typ := map[string]string{"F32": "float32", "F64": "float64"}[dt]
-		return []byte("func " + op + dt + "AVX2" + strings.TrimPrefix(strings.ReplaceAll(sigs[op], "T", typ), "func"))
+		return []byte("func " + op + dt + isa + strings.TrimPrefix(strings.ReplaceAll(sigs[op], "T", typ), "func"))
 	})
 	clause := []byte("package " + pkg + "\n")
 	return bytes.Replace(src, clause, append(append(clause, '\n'), header...), 1)

@@ -99,7 +99,7 @@ func TestTranscendentalSweep(t *testing.T) {
 					s.add(math.Float32frombits(b | 1<<31))
 				}
 				s.flush()
-				t.Logf("%s f32: max %d ulp over %d points (at x=%v)", tr.name, s.worst, s.points, s.worstX)
+				t.Logf("%s %s f32: max %d ulp over %d points (at x=%v)", Path(), tr.name, s.worst, s.points, s.worstX)
 				if s.worst > 4 {
 					t.Errorf("%s f32: %d ulp at x=%v (bits %#x)", tr.name, s.worst, s.worstX, math.Float32bits(s.worstX))
 				}
@@ -123,7 +123,7 @@ func TestTranscendentalSweep(t *testing.T) {
 					}
 				}
 				s.flush()
-				t.Logf("%s f64: max %d ulp over %d points (at x=%v)", tr.name, s.worst, s.points, s.worstX)
+				t.Logf("%s %s f64: max %d ulp over %d points (at x=%v)", Path(), tr.name, s.worst, s.points, s.worstX)
 				if s.worst > 4 {
 					t.Errorf("%s f64: %d ulp at x=%v (bits %#x)", tr.name, s.worst, s.worstX, math.Float64bits(s.worstX))
 				}
