@@ -1,7 +1,8 @@
 //go:build syntax || ignore || gc || ignore || !purego
 // +build syntax ignore gc ignore !purego
 
-// Command _asm generates the AVX2+FMA kernels of simdtorch with avo:
+// Command _asm generates the AVX2+FMA kernels of simdtorch (and the
+// AVX-512 GEMM micro-kernels of its avx512 path, gemm512.go) with avo:
 // kernels_amd64.s and, with -stubs, their Go declarations kernels_amd64.go.
 //
 // Regenerate from the repository root with
@@ -55,7 +56,9 @@ var routines = []string{
 var gen = map[string]func(t *dtype){}
 
 // header is the file comment of the generated Go declarations.
-const header = `// The routines below are implemented in kernels_amd64.s with AVX2+FMA.
+const header = `// The routines below are implemented in kernels_amd64.s with AVX2+FMA
+// (names ending in AVX2) or AVX-512 F (names ending in AVX512, called only
+// on CPUs with AVX-512 F, DQ, BW and VL).
 // Preconditions (checked by package kernels, never here): every slice
 // argument is at least as long as the first slice argument, whose length
 // n is the element count; any n >= 0 unless stated; no alignment assumed;
@@ -108,6 +111,7 @@ func generate(pkg string) (s, g []byte, err error) {
 		}
 	}
 	genGemm()
+	genGemm512()
 
 	f, err := asm.Result()
 	if err != nil {
@@ -139,13 +143,19 @@ func generate(pkg string) (s, g []byte, err error) {
 // routine starts a kernel's TEXT block with its doc comment; the name is
 // op+dtype+ISA and the signature comes from sigs with T replaced.
 func routine(op string, t *dtype, method ...string) {
-	name := op + t.name + "AVX2"
+	routineISA(op, "AVX2", docs[op], t, method...)
+}
+
+// routineISA is routine for any instruction set: the name is op+dtype+isa
+// and doc the contract.
+func routineISA(op, isa, doc string, t *dtype, method ...string) {
+	name := op + t.name + isa
 	clear(hoisted)
 	sig := strings.ReplaceAll(sigs[op], "T", t.gotyp)
 	asm.Function(name)
 	asm.Attributes(attr.NOSPLIT) // leaves; MaxIdx resets this for its stack frame
 	asm.SignatureExpr(sig)
-	lines := []string{name + ": " + docs[op]}
+	lines := []string{name + ": " + doc}
 	if len(method) > 0 {
 		lines = append(append(lines, ""), method...)
 	}
@@ -167,7 +177,7 @@ func registerUse(fn *ir.Function) string {
 				_, isVec := p.(reg.VecPhysical)
 				key := p.Asm()
 				if isVec {
-					key = "Y" + strings.TrimLeft(key, "XYZ") // X3 and Y3 are one register
+					key = "Y" + strings.TrimLeft(key, "XYZ") // X3, Y3 and Z3 are one register
 				}
 				if seen[key] {
 					continue
@@ -188,8 +198,14 @@ func registerUse(fn *ir.Function) string {
 	for _, r := range gp {
 		gs = append(gs, r.Asm())
 	}
+	width := "Y" // registers are named by the widest use: Y (AVX2) or Z (AVX-512)
 	for _, r := range vec {
-		vs = append(vs, "Y"+strings.TrimLeft(r.Asm(), "XYZ"))
+		if strings.HasPrefix(r.Asm(), "Z") {
+			width = "Z"
+		}
+	}
+	for _, r := range vec {
+		vs = append(vs, width+strings.TrimLeft(r.Asm(), "XYZ"))
 	}
 	frame := "no stack frame"
 	if fn.LocalSize > 0 {
@@ -198,7 +214,7 @@ func registerUse(fn *ir.Function) string {
 	return fmt.Sprintf("Registers: %s; %s; %s.", strings.Join(gs, ", "), strings.Join(vs, ", "), frame)
 }
 
-var stubLine = regexp.MustCompile(`(?m)^func (\w+?)(F32|F64)AVX2\(.*$`)
+var stubLine = regexp.MustCompile(`(?m)^func (\w+?)(F32|F64)(AVX2|AVX512)\(.*$`)
 
 // fixStubs adds the file comment to the avo stubs and writes each
 // signature as sigs spells it (grouped parameter names), so the
@@ -206,9 +222,9 @@ var stubLine = regexp.MustCompile(`(?m)^func (\w+?)(F32|F64)AVX2\(.*$`)
 func fixStubs(src []byte, pkg string) []byte {
 	src = stubLine.ReplaceAllFunc(src, func(line []byte) []byte {
 		m := stubLine.FindSubmatch(line)
-		op, dt := string(m[1]), string(m[2])
+		op, dt, isa := string(m[1]), string(m[2]), string(m[3])
 		typ := map[string]string{"F32": "float32", "F64": "float64"}[dt]
-		return []byte("func " + op + dt + "AVX2" + strings.TrimPrefix(strings.ReplaceAll(sigs[op], "T", typ), "func"))
+		return []byte("func " + op + dt + isa + strings.TrimPrefix(strings.ReplaceAll(sigs[op], "T", typ), "func"))
 	})
 	clause := []byte("package " + pkg + "\n")
 	return bytes.Replace(src, clause, append(append(clause, '\n'), header...), 1)

@@ -159,6 +159,16 @@ type gemmKernel[T Float] struct {
 	// tile is a[i*lda : i*lda+k] (alpha = 1). It must compute exactly what
 	// micro computes on the same A packed, so the driver may choose either.
 	microRows func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool)
+	// microEdge, when not nil, is micro on the rows×cols corner of a tile
+	// (rows ≤ mr, cols ≤ nr; a and b are whole packed panels), written
+	// straight into C: it reads and writes nothing of c outside the corner
+	// and reads bias[0:cols]. Each element must get the bits micro would
+	// give it. Without it, edge tiles go through a scratch tile and
+	// mergeTile.
+	microEdge func(k int, a, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
+	// microRowsEdge, when not nil, is microRows on the first cols columns
+	// of a tile (all mr rows of A read in place), under microEdge's rules.
+	microRowsEdge func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, cols int)
 }
 
 // gemmDirectPanels: a goroutine whose share of a C block is at most this
@@ -459,6 +469,13 @@ func packA[T Float](dst []T, mr, mc, kc int, alpha T, a []T, lda int, tA Transpo
 				src[i] = a[o : o+kc]
 			}
 			packA6(panel, alpha, &src)
+		case mr <= len(packRows[T]{}):
+			var src packRows[T]
+			for i := range mr {
+				o := (row0+min(i, rows-1))*lda + pc
+				src[i] = a[o : o+kc]
+			}
+			packAN(panel, mr, alpha, &src)
 		default:
 			for i := range rows {
 				src := a[(row0+i)*lda+pc : (row0+i)*lda+pc+kc]
@@ -500,6 +517,35 @@ func packA6[T Float](dst []T, alpha T, src *[6][]T) {
 	}
 }
 
+// packRows holds the source rows of one A panel for packAN.
+type packRows[T Float] [16][]T
+
+// packAN packs mr ≤ 16 rows of A (src[i], all as long as src[0]), times
+// alpha, into dst[p·mr+i]: the rows are read in step, the panel written
+// sequentially.
+func packAN[T Float](dst []T, mr int, alpha T, src *packRows[T]) {
+	kc := len(src[0])
+	var ptr [16]unsafe.Pointer
+	for i := range mr {
+		ptr[i] = unsafe.Pointer(unsafe.SliceData(src[i][:kc]))
+	}
+	size := unsafe.Sizeof(alpha)
+	dst = dst[:kc*mr]
+	for p := range kc {
+		d := dst[p*mr : p*mr+mr]
+		off := uintptr(p) * size
+		if alpha == 1 {
+			for i := range d {
+				d[i] = *(*T)(unsafe.Add(ptr[i&15], off))
+			}
+			continue
+		}
+		for i := range d {
+			d[i] = alpha * *(*T)(unsafe.Add(ptr[i&15], off))
+		}
+	}
+}
+
 // packB copies the kc×nc block of op(B) at (pc, jc) into panels of nr
 // columns: panel q holds op(B)[pc+p, jc+q·nr+j] at
 // dst[(q-base)·kc·nr + p·nr + j], zero-padded past nc. Panels q0 ≤ q < q1
@@ -517,9 +563,9 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 					panel[p*nr+j] = v
 				}
 			}
-		case cols*int(unsafe.Sizeof(b[0])) == 64 && cols == nr: // one cache line per row
+		case cols == nr && (nr*int(unsafe.Sizeof(b[0])) == 64 || nr*int(unsafe.Sizeof(b[0])) == 128): // one or two cache lines per row
 			src := b[pc*ldb+col0 : (pc+kc-1)*ldb+col0+cols]
-			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])))
+			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])), nr*int(unsafe.Sizeof(b[0]))/64)
 		default:
 			for p := range kc {
 				d := panel[p*nr : p*nr+nr]
@@ -536,10 +582,24 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 	}
 }
 
-// copyLines copies n 64-byte rows, src rows stride bytes apart, to
-// consecutive rows at dst with four 16-byte moves each (a [16]T copy in
-// generic code, or a 64-byte one, becomes a memmove call).
-func copyLines(dst, src unsafe.Pointer, n, stride int) {
+// copyLines copies n rows of lines 64-byte lines (1 or 2), src rows
+// stride bytes apart, to consecutive rows at dst with 16-byte moves (a
+// [16]T copy in generic code, or a 64-byte one, becomes a memmove call).
+func copyLines(dst, src unsafe.Pointer, n, stride, lines int) {
+	if lines == 2 {
+		for p := range n {
+			d, s := unsafe.Add(dst, p*128), unsafe.Add(src, p*stride)
+			*(*[16]byte)(d) = *(*[16]byte)(s)
+			*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
+			*(*[16]byte)(unsafe.Add(d, 32)) = *(*[16]byte)(unsafe.Add(s, 32))
+			*(*[16]byte)(unsafe.Add(d, 48)) = *(*[16]byte)(unsafe.Add(s, 48))
+			*(*[16]byte)(unsafe.Add(d, 64)) = *(*[16]byte)(unsafe.Add(s, 64))
+			*(*[16]byte)(unsafe.Add(d, 80)) = *(*[16]byte)(unsafe.Add(s, 80))
+			*(*[16]byte)(unsafe.Add(d, 96)) = *(*[16]byte)(unsafe.Add(s, 96))
+			*(*[16]byte)(unsafe.Add(d, 112)) = *(*[16]byte)(unsafe.Add(s, 112))
+		}
+		return
+	}
 	for p := range n {
 		d, s := unsafe.Add(dst, p*64), unsafe.Add(src, p*stride)
 		*(*[16]byte)(d) = *(*[16]byte)(s)
@@ -752,6 +812,10 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
 					continue
+				case g.microRowsEdge != nil:
+					ao := (ic+ir)*lda + pc
+					g.microRowsEdge(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+cols], ldc, bk, bias, relu, cols)
+					continue
 				default:
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, tile, nr, 0, nil, false)
@@ -760,6 +824,10 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 				}
 				if rows == mr && cols == nr {
 					g.micro(kc, apan, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
+					continue
+				}
+				if g.microEdge != nil {
+					g.microEdge(kc, apan, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
 				}
 				// Edge tile: compute into scratch, merge the valid part.

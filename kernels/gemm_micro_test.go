@@ -166,3 +166,123 @@ func TestGemmDirectBitIdentical(t *testing.T) {
 		}
 	})
 }
+
+// testGemmMicroEdge checks a path's edge kernels (microEdge,
+// microRowsEdge) against its full micro-kernel: on every corner of the
+// tile (rows ≤ mr, cols ≤ nr) the edge kernel must give each element of
+// the corner the bits micro gives it, and touch nothing else of C (the
+// corner's slice is guarded and the rest of each row holds sentinels).
+func testGemmMicroEdge[T Float](t *testing.T) {
+	g := opsFor[T]().gemm
+	if g.microEdge == nil && g.microRowsEdge == nil {
+		t.Skip("no edge kernels on this path")
+	}
+	mr, nr := g.mr, g.nr
+	r := rand.New(rand.NewPCG(7, 7))
+	sent := T(math.Float32frombits(0x7fa5a5a5))
+	trial := 0
+	for _, k := range []int{1, 3, 4, 5, 9, 64} {
+		for rows := 1; rows <= mr; rows++ {
+			for cols := 1; cols <= nr; cols++ {
+				trial++
+				beta := []T{0, 1, 0.5, T(math.Copysign(0, -1))}[trial%4]
+				relu := trial%2 == 1
+				ldc := nr + trial%3
+				a := testutil.Values[T](r, k*mr, false)
+				b := testutil.Values[T](r, k*nr, false)
+				var bias []T
+				if trial%3 == 1 {
+					bias = testutil.Values[T](r, nr, false)
+				}
+				c0 := testutil.Values[T](r, (mr-1)*ldc+nr, false)
+				if beta == 0 {
+					for i := range c0 {
+						c0[i] = T(math.NaN())
+					}
+				}
+				want := append([]T(nil), c0...)
+				g.micro(k, a, b, want, ldc, beta, bias, relu)
+				var eb []T
+				if bias != nil {
+					eb = testutil.NewGuarded("bias", cols, trial%8, bias[:cols]...).S
+				}
+				check := func(name string, run func(c []T)) {
+					t.Helper()
+					n := (rows-1)*ldc + cols
+					c := testutil.NewGuarded("c", n, trial%8, c0[:n]...)
+					for i := range c.S {
+						if i%ldc >= cols {
+							c.S[i] = sent
+						}
+					}
+					run(c.S)
+					if err := c.Check(); err != nil {
+						t.Fatalf("%s k=%d rows=%d cols=%d: %v", name, k, rows, cols, err)
+					}
+					for i, v := range c.S {
+						if i%ldc >= cols {
+							if !testutil.SameBits(v, sent) {
+								t.Fatalf("%s k=%d rows=%d cols=%d: C[%d,%d] outside the corner written: %v", name, k, rows, cols, i/ldc, i%ldc, v)
+							}
+							continue
+						}
+						w := want[i]
+						if !testutil.SameBits(v, w) && !(v != v && w != w) {
+							t.Fatalf("%s k=%d rows=%d cols=%d beta=%v relu=%v bias=%v: C[%d,%d] = %v, micro gives %v",
+								name, k, rows, cols, beta, relu, bias != nil, i/ldc, i%ldc, v, w)
+						}
+					}
+				}
+				if g.microEdge != nil {
+					check("microEdge", func(c []T) { g.microEdge(k, a, b, c, ldc, beta, eb, relu, rows, cols) })
+				}
+				if g.microRowsEdge != nil && rows == mr {
+					lda := k + trial%3
+					ar := testutil.NewGuarded[T]("a rows", (mr-1)*lda+k, trial%8)
+					for i := range mr {
+						for p := range k {
+							ar.S[i*lda+p] = a[p*mr+i]
+						}
+					}
+					check("microRowsEdge", func(c []T) { g.microRowsEdge(k, ar.S, lda, b, c, ldc, beta, eb, relu, cols) })
+				}
+			}
+		}
+	}
+}
+
+func TestGemmMicroEdge(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		t.Run("f32", testGemmMicroEdge[float32])
+		t.Run("f64", testGemmMicroEdge[float64])
+	})
+}
+
+// BenchmarkGemmMicro: one path's micro-kernel on one in-cache tile (k =
+// 256, beta = 1), the ceiling the blocked driver can reach.
+func BenchmarkGemmMicro(b *testing.B) {
+	for _, p := range Paths() {
+		b.Run("path="+p, func(b *testing.B) {
+			prev, err := SetPath(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer SetPath(prev)
+			b.Run("f32", benchGemmMicro[float32])
+			b.Run("f64", benchGemmMicro[float64])
+		})
+	}
+}
+
+func benchGemmMicro[T Float](b *testing.B) {
+	g := opsFor[T]().gemm
+	const k = 256
+	r := rand.New(rand.NewPCG(1, 1))
+	a := testutil.Values[T](r, k*g.mr, false)
+	bp := testutil.Values[T](r, k*g.nr, false)
+	c := make([]T, g.mr*g.nr)
+	for b.Loop() {
+		g.micro(k, a, bp, c, g.nr, 1, nil, false)
+	}
+	b.ReportMetric(2*float64(k*g.mr*g.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
