@@ -603,7 +603,7 @@ func GemmMicroRowsF64AVX512(k int, a []float64, lda int, b, c []float64, ldc int
 // VFMADD231PS; k unrolled by 4 with PREFETCHT0 ahead.
 // Columns past 16 use one ZMM per row: its loop (FMAs with an embedded
 // broadcast of A) runs when cols fits one. The k loop computes the first rows of the tile
-// only (rounded up to even); C and bias go through the masks K1, K2 (first cols lanes).
+// only; C and bias go through the masks K1, K2 (first cols lanes).
 // Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
 // VADD bias, VMAX(0, x) for ReLU.
 //
@@ -619,7 +619,7 @@ func GemmMicroEdgeF32AVX512(k int, a, b, c []float32, ldc int, beta float32, bia
 // VFMADD231PD; k unrolled by 4 with PREFETCHT0 ahead.
 // Columns past 8 use one ZMM per row: its loop (FMAs with an embedded
 // broadcast of A) runs when cols fits one. The k loop computes the first rows of the tile
-// only (rounded up to even); C and bias go through the masks K1, K2 (first cols lanes).
+// only; C and bias go through the masks K1, K2 (first cols lanes).
 // Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
 // VADD bias, VMAX(0, x) for ReLU.
 //
@@ -628,34 +628,56 @@ func GemmMicroEdgeF32AVX512(k int, a, b, c []float32, ldc int, beta float32, bia
 //go:noescape
 func GemmMicroEdgeF64AVX512(k int, a, b, c []float64, ldc int, beta float64, bias []float64, relu bool, rows, cols int)
 
-// GemmMicroRowsEdgeF32AVX512: GemmMicroRows on the first cols columns of the tile only (1 <= cols <= nr, all mr rows): reads and writes C[i][j] for j < cols and nothing else of c, reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. Requires len(a) >= 13*lda+k, len(c) >= 13*ldc+cols, len(bias) = 0 or >= cols.
+// GemmMicroRowsEdgeF32AVX512: GemmMicroRows on the rows×cols corner of the tile only (1 <= rows <= mr, 1 <= cols <= nr): reads rows i < rows of A, reads and writes C[i][j] for i < rows, j < cols and nothing else of c, reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. Requires len(a) >= (rows-1)*lda+k, len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.
 //
 // Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
 // B loads (Z28, Z29), 14 VBROADCASTS of A[i][p] from row pointers lda apart (Z30, Z31 alternating) and 28
 // VFMADD231PS; k unrolled by 4 with PREFETCHT0 ahead.
 // Columns past 16 use one ZMM per row: its loop (FMAs with an embedded
 // broadcast of A) runs when cols fits one. The k loop computes the first rows of the tile
-// only (rounded up to even); C and bias go through the masks K1, K2 (first cols lanes).
+// only; C and bias go through the masks K1, K2 (first cols lanes).
 // Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
 // VADD bias, VMAX(0, x) for ReLU.
 //
-// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
 //
 //go:noescape
-func GemmMicroRowsEdgeF32AVX512(k int, a []float32, lda int, b, c []float32, ldc int, beta float32, bias []float32, relu bool, cols int)
+func GemmMicroRowsEdgeF32AVX512(k int, a []float32, lda int, b, c []float32, ldc int, beta float32, bias []float32, relu bool, rows, cols int)
 
-// GemmMicroRowsEdgeF64AVX512: GemmMicroRows on the first cols columns of the tile only (1 <= cols <= nr, all mr rows): reads and writes C[i][j] for j < cols and nothing else of c, reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. Requires len(a) >= 13*lda+k, len(c) >= 13*ldc+cols, len(bias) = 0 or >= cols.
+// GemmMicroRowsEdgeF64AVX512: GemmMicroRows on the rows×cols corner of the tile only (1 <= rows <= mr, 1 <= cols <= nr): reads rows i < rows of A, reads and writes C[i][j] for i < rows, j < cols and nothing else of c, reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. Requires len(a) >= (rows-1)*lda+k, len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.
 //
 // Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
 // B loads (Z28, Z29), 14 VBROADCASTS of A[i][p] from row pointers lda apart (Z30, Z31 alternating) and 28
 // VFMADD231PD; k unrolled by 4 with PREFETCHT0 ahead.
 // Columns past 8 use one ZMM per row: its loop (FMAs with an embedded
 // broadcast of A) runs when cols fits one. The k loop computes the first rows of the tile
-// only (rounded up to even); C and bias go through the masks K1, K2 (first cols lanes).
+// only; C and bias go through the masks K1, K2 (first cols lanes).
 // Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
 // VADD bias, VMAX(0, x) for ReLU.
 //
-// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
 //
 //go:noescape
-func GemmMicroRowsEdgeF64AVX512(k int, a []float64, lda int, b, c []float64, ldc int, beta float64, bias []float64, relu bool, cols int)
+func GemmMicroRowsEdgeF64AVX512(k int, a []float64, lda int, b, c []float64, ldc int, beta float64, bias []float64, relu bool, rows, cols int)
+
+// AxpyRowsF32AVX512: for p < len(x) in order, y[j] += x[p]*b[p*ldb+j] fused (one rounding each), j < len(y): the bits of len(x) Axpy calls, one per row of b. Requires len(b) >= (len(x)-1)*ldb+len(y) when len(x) > 0.
+//
+// Method: 4 rows of b at a time: x[p..p+3] broadcast (Z16..), then along y
+// 4 ZMM of y (Z0..Z3) take the 4 rows' FMAs in row order between one load
+// and one store; then single ZMMs, then the masked tail (K1); leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19; no stack frame.
+//
+//go:noescape
+func AxpyRowsF32AVX512(x, b []float32, ldb int, y []float32)
+
+// AxpyRowsF64AVX512: for p < len(x) in order, y[j] += x[p]*b[p*ldb+j] fused (one rounding each), j < len(y): the bits of len(x) Axpy calls, one per row of b. Requires len(b) >= (len(x)-1)*ldb+len(y) when len(x) > 0.
+//
+// Method: 4 rows of b at a time: x[p..p+3] broadcast (Z16..), then along y
+// 4 ZMM of y (Z0..Z3) take the 4 rows' FMAs in row order between one load
+// and one store; then single ZMMs, then the masked tail (K1); leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19; no stack frame.
+//
+//go:noescape
+func AxpyRowsF64AVX512(x, b []float64, ldb int, y []float64)

@@ -16,12 +16,11 @@ import (
 // Four routines per dtype:
 //   - GemmMicro, GemmMicroRows: a full tile, A packed or read in place
 //     (the AVX2 signatures, so the driver calls them the same way);
-//   - GemmMicroEdge: the rows×cols corner of a tile (A packed), written
-//     straight into C with masked loads and stores: no scratch tile and no
-//     merge pass, and the k loop only computes as many rows (rounded up to
-//     even) and ZMM columns as the corner needs;
-//   - GemmMicroRowsEdge: GemmMicroRows for the first cols columns (all mr
-//     rows of A read in place), the narrow-n case (n = 10) of the driver.
+//   - GemmMicroEdge, GemmMicroRowsEdge: the rows×cols corner of a tile,
+//     written straight into C with masked loads and stores: no scratch
+//     tile and no merge pass, and the k loop computes only the rows and
+//     ZMM columns the corner has (one loop per row count and column
+//     count); the Rows form reads only the corner's rows of A.
 //
 // Every variant computes each element of C with the same FMA chain (k
 // steps in order from zero, then beta·c fused, then + bias, then ReLU), so
@@ -36,7 +35,7 @@ var gemm512MR = map[string]int{"F32": 14, "F64": 14}
 // gemm512Routines are the kernel names genGemm512 emits (F32 and F64 each).
 // GemmMicro and GemmMicroRows share their signatures with the AVX2
 // routines (sigs); docs512 holds the AVX-512 contracts.
-var gemm512Routines = []string{"GemmMicro", "GemmMicroRows", "GemmMicroEdge", "GemmMicroRowsEdge"}
+var gemm512Routines = []string{"GemmMicro", "GemmMicroRows", "GemmMicroEdge", "GemmMicroRowsEdge", "AxpyRows"}
 
 // docs512 holds the contract of each AVX-512 GEMM routine.
 var docs512 = map[string]string{
@@ -56,15 +55,16 @@ var docs512 = map[string]string{
 		"(masked loads and stores), reads bias[0:cols] when len(bias) > 0. Each element gets " +
 		"the bits GemmMicro gives it. a and b are whole packed panels as for GemmMicro. " +
 		"Requires len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.",
-	"GemmMicroRowsEdge": "GemmMicroRows on the first cols columns of the tile only " +
-		"(1 <= cols <= nr, all mr rows): reads and writes C[i][j] for j < cols and nothing else of c, " +
-		"reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. " +
-		"Requires len(a) >= 13*lda+k, len(c) >= 13*ldc+cols, len(bias) = 0 or >= cols.",
+	"GemmMicroRowsEdge": "GemmMicroRows on the rows×cols corner of the tile only " +
+		"(1 <= rows <= mr, 1 <= cols <= nr): reads rows i < rows of A, reads and writes C[i][j] " +
+		"for i < rows, j < cols and nothing else of c, reads bias[0:cols] when len(bias) > 0. " +
+		"Each element gets the bits GemmMicro gives it. " +
+		"Requires len(a) >= (rows-1)*lda+k, len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.",
 }
 
 func init() {
 	sigs["GemmMicroEdge"] = "func(k int, a, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
-	sigs["GemmMicroRowsEdge"] = "func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, cols int)"
+	sigs["GemmMicroRowsEdge"] = "func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
 }
 
 // genGemm512 emits the AVX-512 GEMM routines, float32 then float64 for
@@ -72,6 +72,10 @@ func init() {
 func genGemm512() {
 	for _, name := range gemm512Routines {
 		for _, t := range []*dtype{f32, f64} {
+			if name == "AxpyRows" {
+				axpyRows512(t)
+				continue
+			}
 			gemm512(t, name)
 		}
 	}
@@ -142,7 +146,7 @@ func gemm512(t *dtype, name string) {
 		method = append(method,
 			fmt.Sprintf("Columns past %d use one ZMM per row: its loop (FMAs with an embedded", lanes),
 			"broadcast of A) runs when cols fits one. The k loop computes the first rows of the tile",
-			"only (rounded up to even); C and bias go through the masks K1, K2 (first cols lanes).")
+			"only; C and bias go through the masks K1, K2 (first cols lanes).")
 	}
 	method = append(method,
 		"Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),",
@@ -167,9 +171,7 @@ func gemm512(t *dtype, name string) {
 	var nrows, ncols GPVirtual // edge: the corner to compute
 	if edge {
 		ncols = asm.Load(asm.Param("cols"), asm.GP64()).(GPVirtual)
-		if !rows {
-			nrows = asm.Load(asm.Param("rows"), asm.GP64()).(GPVirtual)
-		}
+		nrows = asm.Load(asm.Param("rows"), asm.GP64()).(GPVirtual)
 	}
 
 	if !edge {
@@ -263,15 +265,10 @@ func gemm512(t *dtype, name string) {
 	type variant struct{ R, Z int }
 	var variants []variant
 	if edge {
-		Comment("Choose the loop for the corner: ZMM columns, then rows rounded up to even.")
+		Comment("Choose the loop for the corner: ZMM columns, then rows.")
 		var rs []int
-		if rows {
-			rs = []int{mr}
-		} else {
-			for r := 2; r < mr; r += 2 {
-				rs = append(rs, r)
-			}
-			rs = append(rs, mr)
+		for r := 1; r <= mr; r++ {
+			rs = append(rs, r)
 		}
 		for _, Z := range []int{1, 2} {
 			if Z == 1 {
@@ -282,7 +279,7 @@ func gemm512(t *dtype, name string) {
 			}
 			for _, R := range rs[:len(rs)-1] {
 				asm.CMPQ(nrows, U8(R))
-				asm.JLE(LabelRef(fmt.Sprintf("r%dz%d_start", R, Z)))
+				asm.JEQ(LabelRef(fmt.Sprintf("r%dz%d_start", R, Z)))
 			}
 			asm.JMP(LabelRef(fmt.Sprintf("r%dz%d_start", rs[len(rs)-1], Z)))
 		}
@@ -330,15 +327,11 @@ func gemm512(t *dtype, name string) {
 				asm.KMOVW(m.As32(), K2)
 				masks = append(masks, K2)
 			}
-			if rows {
-				nrows = asm.GP64()
-				asm.MOVQ(U32(mr), nrows)
-			}
 		}
 		// rowCheck ends a pass over C's rows at row i when the corner has
 		// only i rows.
 		rowCheck := func(i int, done string) {
-			if edge && i > 0 && !rows {
+			if edge && i > 0 {
 				asm.CMPQ(nrows, U8(i))
 				asm.JLE(LabelRef(done))
 			}
@@ -418,4 +411,128 @@ func gemm512(t *dtype, name string) {
 func zmm(i int) VecPhysical {
 	return []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
 		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}[i]
+}
+
+// axpyRowsR is the number of rows of B AxpyRows folds into one pass over y.
+const axpyRowsR = 4
+
+func init() {
+	docs512["AxpyRows"] = "for p < len(x) in order, y[j] += x[p]*b[p*ldb+j] fused (one rounding " +
+		"each), j < len(y): the bits of len(x) Axpy calls, one per row of b. " +
+		"Requires len(b) >= (len(x)-1)*ldb+len(y) when len(x) > 0."
+	sigs["AxpyRows"] = "func(x, b []T, ldb int, y []T)"
+}
+
+// axpyRows512 emits AxpyRowsF32AVX512 or AxpyRowsF64AVX512, the
+// matrix-vector product y += xᵀ·B of GEMM's m = 1 case.
+func axpyRows512(t *dtype) {
+	const R, U = axpyRowsR, 4 // rows per pass, ZMM per column step
+	lanes := 64 / t.size
+	routineISA("AxpyRows", "AVX512", docs512["AxpyRows"], t,
+		fmt.Sprintf("Method: %d rows of b at a time: x[p..p+%d] broadcast (Z16..), then along y", R, R-1),
+		fmt.Sprintf("%d ZMM of y (Z0..Z%d) take the %d rows' FMAs in row order between one load", U, U-1, R),
+		"and one store; then single ZMMs, then the masked tail (K1); leftover rows one at a time.")
+	xp := asm.Load(asm.Param("x").Base(), asm.GP64())
+	r := asm.Load(asm.Param("x").Len(), asm.GP64())
+	bp := asm.Load(asm.Param("b").Base(), asm.GP64()).(GPVirtual)
+	ldb := asm.Load(asm.Param("ldb"), asm.GP64()).(GPVirtual)
+	asm.SHLQ(U8(t.shift), ldb)
+	yp := asm.Load(asm.Param("y").Base(), asm.GP64())
+	n := asm.Load(asm.Param("y").Len(), asm.GP64())
+	asm.TESTQ(n, n)
+	asm.JZ(LabelRef("done"))
+
+	// Tail mask: the first n mod lanes lanes.
+	m := asm.GP64()
+	tailN := asm.GP64()
+	asm.MOVQ(n, tailN)
+	asm.ANDQ(U8(lanes-1), tailN)
+	asm.MOVQ(I32(-1), m)
+	asm.BZHIQ(tailN, m, m)
+	asm.KMOVW(m.As32(), K1)
+
+	// pass emits one pass over y for rows rows of b from bp.
+	pass := func(rows int, pfx string) {
+		ra := newRowAddr(bp, ldb, rows)
+		xs := make([]VecPhysical, rows)
+		for p := range rows {
+			xs[p] = zmm(16 + p)
+			t.broadcast(Mem{Base: xp, Disp: p * t.size}, xs[p])
+		}
+		i := asm.GP64() // byte offset into y and the rows
+		asm.XORQ(i, i)
+		end := asm.GP64()
+		// The row addresses take base and stride registers, so the row
+		// bases move along the columns while y is indexed by i.
+		yAt := func(disp int) Mem { return Mem{Base: yp, Index: i, Scale: 1, Disp: disp} }
+		step := func(u int, mask Op) {
+			acc := zmm(u)
+			if mask != nil {
+				pick(t, asm.VMOVUPS_Z, asm.VMOVUPD_Z)(yAt(64*u), mask, acc)
+			} else {
+				t.movu(yAt(64*u), acc)
+			}
+			for p := range rows {
+				if mask != nil {
+					pick(t, asm.VFMADD231PS_Z, asm.VFMADD231PD_Z)(ra.at(p, 64*u), xs[p], mask, acc)
+				} else {
+					t.fmadd231(ra.at(p, 64*u), xs[p], acc)
+				}
+			}
+			if mask != nil {
+				pick(t, asm.VMOVUPS, asm.VMOVUPD)(acc, mask, yAt(64*u))
+			} else {
+				t.movu(acc, yAt(64*u))
+			}
+		}
+		nb := asm.GP64() // bytes of y
+		asm.MOVQ(n, nb)
+		asm.SHLQ(U8(t.shift), nb)
+		asm.Label(pfx + "loopU")
+		asm.LEAQ(Mem{Base: i, Disp: 64 * U}, end)
+		asm.CMPQ(end, nb)
+		asm.JA(LabelRef(pfx + "loop1"))
+		for u := range U {
+			step(u, nil)
+		}
+		asm.MOVQ(end, i)
+		ra.advance(64 * U)
+		asm.JMP(LabelRef(pfx + "loopU"))
+		asm.Label(pfx + "loop1")
+		asm.LEAQ(Mem{Base: i, Disp: 64}, end)
+		asm.CMPQ(end, nb)
+		asm.JA(LabelRef(pfx + "tail"))
+		step(0, nil)
+		asm.MOVQ(end, i)
+		ra.advance(64)
+		asm.JMP(LabelRef(pfx + "loop1"))
+		asm.Label(pfx + "tail")
+		asm.TESTQ(tailN, tailN)
+		asm.JZ(LabelRef(pfx + "next"))
+		step(0, K1)
+		asm.Label(pfx + "next")
+		// Rewind the row bases to column 0 and move them rows down.
+		for g := range ra.base {
+			asm.SUBQ(i, ra.base[g])
+		}
+		for range rows {
+			asm.ADDQ(ldb, bp)
+		}
+		asm.ADDQ(U8(rows*t.size), xp)
+		asm.SUBQ(U8(rows), r)
+	}
+
+	asm.Label("rowsR")
+	asm.CMPQ(r, U8(R))
+	asm.JB(LabelRef("rows1"))
+	pass(R, "r")
+	asm.JMP(LabelRef("rowsR"))
+	asm.Label("rows1")
+	asm.TESTQ(r, r)
+	asm.JZ(LabelRef("done"))
+	pass(1, "s")
+	asm.JMP(LabelRef("rows1"))
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
 }

@@ -166,9 +166,13 @@ type gemmKernel[T Float] struct {
 	// give it. Without it, edge tiles go through a scratch tile and
 	// mergeTile.
 	microEdge func(k int, a, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
-	// microRowsEdge, when not nil, is microRows on the first cols columns
-	// of a tile (all mr rows of A read in place), under microEdge's rules.
-	microRowsEdge func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, cols int)
+	// microRowsEdge, when not nil, is microRows on the rows×cols corner of
+	// a tile under microEdge's rules; it reads rows i < rows of A only.
+	microRowsEdge func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
+	// axpyRows, when not nil, does len(x) axpys y += x[p]·b[p·ldb:][:len(y)]
+	// in order with the bits of the path's axpy (GEMV's m = 1 case; see
+	// the function axpyRows).
+	axpyRows func(x, b []T, ldb int, y []T)
 }
 
 // gemmDirectPanels: a goroutine whose share of a C block is at most this
@@ -337,9 +341,7 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 			default:
 				o.scale(beta, part)
 			}
-			for p := range k {
-				o.axpy(alpha*x[p], b[p*ldb+lo:p*ldb+hi], part)
-			}
+			axpyRows(o, alpha, x, b[lo:], ldb, part)
 			epilogueRow(part, biasRange(ep, lo, hi))
 		})
 		return
@@ -364,9 +366,7 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 	// A is stored k×m: y = Σ_p (alpha·x[p])·A[p,:], accumulated in a contiguous buffer.
 	splitN(m, threads, func(lo, hi int) {
 		y := make([]T, hi-lo)
-		for p := range k {
-			o.axpy(alpha*x[p], a[p*lda+lo:p*lda+hi], y)
-		}
+		axpyRows(o, alpha, x, a[lo:], lda, y)
 		for i := lo; i < hi; i++ {
 			d := y[i-lo]
 			if beta != 0 {
@@ -375,6 +375,37 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 			c[i*ldc] = applyEpilogue(d, ep, 0)
 		}
 	})
+}
+
+// gemvChunk: axpyRows passes over at most this many elements of y (16
+// KiB of float32) at a time, so y stays in L1 while the rows stream.
+const gemvChunk = 4096
+
+// axpyRows sets y[j] += (alpha·x[p])·b[p·ldb+j] for p < len(x) in order,
+// j < len(y): one axpy per row of b, or the path's axpyRows kernel, which
+// gives the same bits (the same fused steps in the same order) with y in
+// registers across several rows.
+func axpyRows[T Float](o *ops[T], alpha T, x, b []T, ldb int, y []T) {
+	if o.gemm.axpyRows == nil {
+		for p, xp := range x {
+			o.axpy(alpha*xp, b[p*ldb:p*ldb+len(y)], y)
+		}
+		return
+	}
+	if len(x) == 0 || len(y) == 0 {
+		return
+	}
+	if alpha != 1 {
+		xs := make([]T, len(x))
+		for p, xp := range x {
+			xs[p] = alpha * xp
+		}
+		x = xs
+	}
+	for lo := 0; lo < len(y); lo += gemvChunk {
+		hi := min(len(y), lo+gemvChunk)
+		o.gemm.axpyRows(x, b[lo:lo+(len(x)-1)*ldb+hi-lo], ldb, y[lo:hi])
+	}
 }
 
 func applyEpilogue[T Float](v T, ep Epilogue[T], j int) T {
@@ -521,27 +552,22 @@ func packA6[T Float](dst []T, alpha T, src *[6][]T) {
 type packRows[T Float] [16][]T
 
 // packAN packs mr ≤ 16 rows of A (src[i], all as long as src[0]), times
-// alpha, into dst[p·mr+i]: the rows are read in step, the panel written
-// sequentially.
+// alpha, into dst[p·mr+i]: each row is read sequentially and written with
+// stride mr into the panel, which stays in L1.
 func packAN[T Float](dst []T, mr int, alpha T, src *packRows[T]) {
 	kc := len(src[0])
-	var ptr [16]unsafe.Pointer
-	for i := range mr {
-		ptr[i] = unsafe.Pointer(unsafe.SliceData(src[i][:kc]))
-	}
-	size := unsafe.Sizeof(alpha)
 	dst = dst[:kc*mr]
-	for p := range kc {
-		d := dst[p*mr : p*mr+mr]
-		off := uintptr(p) * size
+	for i := range mr {
+		s := src[i][:kc]
+		d := dst[i:]
 		if alpha == 1 {
-			for i := range d {
-				d[i] = *(*T)(unsafe.Add(ptr[i&15], off))
+			for p, v := range s {
+				d[p*mr] = v
 			}
 			continue
 		}
-		for i := range d {
-			d[i] = alpha * *(*T)(unsafe.Add(ptr[i&15], off))
+		for p, v := range s {
+			d[p*mr] = alpha * v
 		}
 	}
 }
@@ -555,6 +581,9 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 		panel := dst[(q-base)*kc*nr : (q-base+1)*kc*nr]
 		cols := min(nr, nc-q*nr)
 		col0 := jc + q*nr
+		if cols < nr {
+			clear(panel) // one call for the padding columns (a clear per row costs a call each)
+		}
 		switch {
 		case bool(tB):
 			for j := range cols {
@@ -568,15 +597,11 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])), nr*int(unsafe.Sizeof(b[0]))/64)
 		default:
 			for p := range kc {
-				d := panel[p*nr : p*nr+nr]
-				for j, v := range b[(pc+p)*ldb+col0 : (pc+p)*ldb+col0+cols] {
+				s := b[(pc+p)*ldb+col0 : (pc+p)*ldb+col0+cols]
+				d := panel[p*nr : p*nr+len(s)]
+				for j, v := range s {
 					d[j] = v
 				}
-			}
-		}
-		if cols < nr {
-			for p := range kc {
-				clear(panel[p*nr+cols : (p+1)*nr])
 			}
 		}
 	}
@@ -788,7 +813,7 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 		full := mc / mr * mr
 		if !direct {
 			packA(ap, mr, mc, kc, p.alpha, a, lda, p.tA, ic, pc)
-		} else if full < mc {
+		} else if full < mc && g.microRowsEdge == nil {
 			packA(ap, mr, mc-full, kc, p.alpha, a, lda, p.tA, ic+full, pc)
 		}
 		for q := q0; q < q1; q++ {
@@ -806,16 +831,16 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 				switch {
 				case !direct:
 					apan = ap[ir*kc : (ir+mr)*kc]
-				case rows < mr:
-					apan = ap[:mr*kc]
-				case cols == nr:
+				case rows == mr && cols == nr:
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
 					continue
 				case g.microRowsEdge != nil:
 					ao := (ic+ir)*lda + pc
-					g.microRowsEdge(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+cols], ldc, bk, bias, relu, cols)
+					g.microRowsEdge(kc, a[ao:ao+(rows-1)*lda+kc], lda, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
+				case rows < mr:
+					apan = ap[:mr*kc]
 				default:
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, tile, nr, 0, nil, false)

@@ -236,15 +236,15 @@ func testGemmMicroEdge[T Float](t *testing.T) {
 				if g.microEdge != nil {
 					check("microEdge", func(c []T) { g.microEdge(k, a, b, c, ldc, beta, eb, relu, rows, cols) })
 				}
-				if g.microRowsEdge != nil && rows == mr {
+				if g.microRowsEdge != nil {
 					lda := k + trial%3
-					ar := testutil.NewGuarded[T]("a rows", (mr-1)*lda+k, trial%8)
-					for i := range mr {
+					ar := testutil.NewGuarded[T]("a rows", (rows-1)*lda+k, trial%8)
+					for i := range rows {
 						for p := range k {
 							ar.S[i*lda+p] = a[p*mr+i]
 						}
 					}
-					check("microRowsEdge", func(c []T) { g.microRowsEdge(k, ar.S, lda, b, c, ldc, beta, eb, relu, cols) })
+					check("microRowsEdge", func(c []T) { g.microRowsEdge(k, ar.S, lda, b, c, ldc, beta, eb, relu, rows, cols) })
 				}
 			}
 		}
@@ -285,4 +285,46 @@ func benchGemmMicro[T Float](b *testing.B) {
 		g.micro(k, a, bp, c, g.nr, 1, nil, false)
 	}
 	b.ReportMetric(2*float64(k*g.mr*g.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// TestGemmAxpyRows: a path's axpyRows kernel gives the bits of one axpy
+// per row, in order, and writes nothing outside y (guards), for row counts
+// around its row blocking and lengths around its vector widths.
+func TestGemmAxpyRows(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		t.Run("f32", testGemmAxpyRows[float32])
+		t.Run("f64", testGemmAxpyRows[float64])
+	})
+}
+
+func testGemmAxpyRows[T Float](t *testing.T) {
+	o := opsFor[T]()
+	if o.gemm.axpyRows == nil {
+		t.Skip("no axpyRows kernel on this path")
+	}
+	r := rand.New(rand.NewPCG(8, 8))
+	for _, rows := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 13} {
+		for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 31, 63, 64, 65, 127, 128, 129, 200, 257} {
+			ldb := n + rows%3
+			x := testutil.Values[T](r, rows, false)
+			b := testutil.NewGuarded("b", max(0, (rows-1)*ldb+n), rows%8, testutil.Values[T](r, max(0, (rows-1)*ldb+n), false)...)
+			y0 := testutil.Values[T](r, n, false)
+			want := append([]T(nil), y0...)
+			for p := range rows {
+				o.axpy(x[p], b.S[p*ldb:p*ldb+n], want)
+			}
+			y := testutil.NewGuarded("y", n, (rows+n)%8, y0...)
+			o.gemm.axpyRows(x, b.S, ldb, y.S)
+			for _, g := range []*testutil.Guarded[T]{b, y} {
+				if err := g.Check(); err != nil {
+					t.Fatalf("rows=%d n=%d: %v", rows, n, err)
+				}
+			}
+			for j := range n {
+				if !testutil.SameBits(y.S[j], want[j]) {
+					t.Fatalf("rows=%d n=%d: y[%d] = %v, axpys give %v", rows, n, j, y.S[j], want[j])
+				}
+			}
+		}
+	}
 }
