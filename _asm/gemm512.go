@@ -13,14 +13,15 @@ import (
 // skx shapes, transposed to row-major C). 28 accumulators, two B vectors
 // and two broadcast registers use all 32 ZMM registers.
 //
-// Four routines per dtype:
+// Routines per dtype:
 //   - GemmMicro, GemmMicroRows: a full tile, A packed or read in place
 //     (the AVX2 signatures, so the driver calls them the same way);
-//   - GemmMicroEdge, GemmMicroRowsEdge: the rows×cols corner of a tile,
-//     written straight into C with masked loads and stores: no scratch
-//     tile and no merge pass, and the k loop computes only the rows and
-//     ZMM columns the corner has (one loop per row count and column
-//     count); the Rows form reads only the corner's rows of A.
+//   - GemmMicroEdge: the rows×cols corner of a tile, A packed or in place
+//     (A's row and k strides are arguments), written straight into C with
+//     masked loads and stores: no scratch tile and no merge pass, and the
+//     k loop computes only the rows and ZMM columns the corner has (one
+//     loop per row count and column count), reading only its rows of A;
+//   - AxpyRows: the m = 1 GEMV, several rows of B per pass over y.
 //
 // Every variant computes each element of C with the same FMA chain (k
 // steps in order from zero, then beta·c fused, then + bias, then ReLU), so
@@ -35,7 +36,7 @@ var gemm512MR = map[string]int{"F32": 14, "F64": 14}
 // gemm512Routines are the kernel names genGemm512 emits (F32 and F64 each).
 // GemmMicro and GemmMicroRows share their signatures with the AVX2
 // routines (sigs); docs512 holds the AVX-512 contracts.
-var gemm512Routines = []string{"GemmMicro", "GemmMicroRows", "GemmMicroEdge", "GemmMicroRowsEdge", "AxpyRows"}
+var gemm512Routines = []string{"GemmMicro", "GemmMicroRows", "GemmMicroEdge", "AxpyRows"}
 
 // docs512 holds the contract of each AVX-512 GEMM routine.
 var docs512 = map[string]string{
@@ -50,21 +51,18 @@ var docs512 = map[string]string{
 	"GemmMicroRows": "GemmMicro with A read in place instead of packed: row i of the " +
 		"14-row A tile is a[i*lda : i*lda+k] (so A·B uses A as stored, without alpha); " +
 		"everything else as GemmMicro. Requires len(a) >= 13*lda+k.",
-	"GemmMicroEdge": "GemmMicro on the rows×cols corner of the tile only (1 <= rows <= mr, " +
-		"1 <= cols <= nr): reads and writes C[i][j] for i < rows, j < cols and nothing else of c " +
-		"(masked loads and stores), reads bias[0:cols] when len(bias) > 0. Each element gets " +
-		"the bits GemmMicro gives it. a and b are whole packed panels as for GemmMicro. " +
-		"Requires len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.",
-	"GemmMicroRowsEdge": "GemmMicroRows on the rows×cols corner of the tile only " +
-		"(1 <= rows <= mr, 1 <= cols <= nr): reads rows i < rows of A, reads and writes C[i][j] " +
-		"for i < rows, j < cols and nothing else of c, reads bias[0:cols] when len(bias) > 0. " +
-		"Each element gets the bits GemmMicro gives it. " +
-		"Requires len(a) >= (rows-1)*lda+k, len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.",
+	"GemmMicroEdge": "GemmMicro on the rows×cols corner of a tile only (1 <= rows <= mr, " +
+		"1 <= cols <= nr), A packed or in place: row i of the tile's A at step p is " +
+		"a[i*lda + p*astep] (a packed panel: lda = 1, astep = mr; A as stored: lda its row " +
+		"stride, astep = 1), and only rows i < rows of it are read. Reads and writes C[i][j] " +
+		"for i < rows, j < cols and nothing else of c (masked loads and stores), reads " +
+		"bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. " +
+		"Requires len(a) >= (rows-1)*lda+(k-1)*astep+1, len(b) >= k*nr, " +
+		"len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.",
 }
 
 func init() {
-	sigs["GemmMicroEdge"] = "func(k int, a, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
-	sigs["GemmMicroRowsEdge"] = "func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
+	sigs["GemmMicroEdge"] = "func(k int, a []T, lda, astep int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
 }
 
 // genGemm512 emits the AVX-512 GEMM routines, float32 then float64 for
@@ -123,10 +121,11 @@ func (r *rowAddr) advance(bytes int) {
 	}
 }
 
-// gemm512 emits one AVX-512 micro-kernel.
+// gemm512 emits one AVX-512 micro-kernel: GemmMicro (A packed),
+// GemmMicroRows (A in place) or GemmMicroEdge (either, by lda and astep).
 func gemm512(t *dtype, name string) {
-	rows := name == "GemmMicroRows" || name == "GemmMicroRowsEdge"
-	edge := name == "GemmMicroEdge" || name == "GemmMicroRowsEdge"
+	edge := name == "GemmMicroEdge"
+	rows := name == "GemmMicroRows"
 	mr := gemm512MR[t.name]
 	lanes := 64 / t.size // per ZMM
 	const nz = 2         // ZMM columns of the full tile
@@ -134,19 +133,22 @@ func gemm512(t *dtype, name string) {
 	brow := nr * t.size // bytes of a packed B row (128)
 	acol := mr * t.size // bytes of a packed A column
 	aread := "VBROADCASTS from the packed A column"
-	if rows {
+	switch {
+	case rows:
 		aread = "VBROADCASTS of A[i][p] from row pointers lda apart"
+	case edge:
+		aread = "VBROADCASTS of A[i][p] from row pointers lda apart moving astep per step"
 	}
 	method := []string{
 		fmt.Sprintf("Method: accumulators Z0..Z%d (row i in Z(2i), Z(2i+1)); per k step two", 2*mr-1),
-		fmt.Sprintf("B loads (Z28, Z29), %d %s (Z30, Z31 alternating) and %d", mr, aread, 2*mr),
-		fmt.Sprintf("%s; k unrolled by %d with PREFETCHT0 ahead.", pick(t, "VFMADD231PS", "VFMADD231PD"), gemmUnroll),
+		fmt.Sprintf("B loads (Z28, Z29), %d %s (Z30, Z31 alternating)", mr, aread),
+		fmt.Sprintf("and %d %s; k unrolled by %d with PREFETCHT0 ahead.", 2*mr, pick(t, "VFMADD231PS", "VFMADD231PD"), gemmUnroll),
 	}
 	if edge {
 		method = append(method,
-			fmt.Sprintf("Columns past %d use one ZMM per row: its loop (FMAs with an embedded", lanes),
-			"broadcast of A) runs when cols fits one. The k loop computes the first rows of the tile",
-			"only; C and bias go through the masks K1, K2 (first cols lanes).")
+			"One loop per row count (1..mr) and ZMM column count: when cols fits one ZMM,",
+			"its loop uses FMAs with an embedded broadcast of A. C and bias go through",
+			"the masks K1, K2 (first cols lanes); the epilogue stops at row rows.")
 	}
 	method = append(method,
 		"Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),",
@@ -157,25 +159,27 @@ func gemm512(t *dtype, name string) {
 	ap := asm.Load(asm.Param("a").Base(), asm.GP64()).(GPVirtual)
 	bp := asm.Load(asm.Param("b").Base(), asm.GP64())
 
-	aStep := acol
-	var ar *rowAddr
+	// aAt(i, off) addresses A[i][p] for the step off bytes along A's k
+	// direction (packed, rows: compile-time offsets; edge: off = 0 and the
+	// row pointers move every step).
 	aAt := func(i, off int) Mem { return Mem{Base: ap, Disp: off + i*t.size} }
-	if rows {
+	aStep := acol // bytes of A per k step when known here
+	var ar *rowAddr
+	var astep GPVirtual // edge: bytes of A per k step
+	if rows || edge {
 		lda := asm.Load(asm.Param("lda"), asm.GP64()).(GPVirtual)
 		asm.SHLQ(U8(t.shift), lda)
 		ar = newRowAddr(ap, lda, mr)
 		aStep = t.size
 		aAt = ar.at
 	}
-
 	var nrows, ncols GPVirtual // edge: the corner to compute
 	if edge {
+		astep = asm.Load(asm.Param("astep"), asm.GP64()).(GPVirtual)
+		asm.SHLQ(U8(t.shift), astep)
 		ncols = asm.Load(asm.Param("cols"), asm.GP64()).(GPVirtual)
 		nrows = asm.Load(asm.Param("rows"), asm.GP64()).(GPVirtual)
-	}
-
-	if !edge {
-		// The C tile's rows are prefetched while A·B accumulates.
+	} else {
 		c0 := asm.Load(asm.Param("c").Base(), asm.GP64()).(GPVirtual)
 		ldc := asm.Load(asm.Param("ldc"), asm.GP64()).(GPVirtual)
 		asm.SHLQ(U8(t.shift), ldc)
@@ -194,9 +198,9 @@ func gemm512(t *dtype, name string) {
 	// loop emits the k loop for the first R rows and Z ZMM columns, then
 	// jumps to the epilogue for Z columns.
 	loop := func(R, Z int) {
-		pfx := fmt.Sprintf("r%dz%d_", R, Z)
-		if !edge {
-			pfx = ""
+		pfx := ""
+		if edge {
+			pfx = fmt.Sprintf("r%dz%d_", R, Z)
 		}
 		asm.Label(pfx + "start")
 		for i := range R {
@@ -219,11 +223,23 @@ func gemm512(t *dtype, name string) {
 					t.fmadd231(bv[z], x, acc(i, z))
 				}
 			}
+			if edge { // the row pointers in use move one step
+				for g := 0; 5*g < R; g++ {
+					asm.ADDQ(astep, ar.base[g])
+				}
+			}
+		}
+		aoff := func(u int) int {
+			if edge {
+				return 0
+			}
+			return u * aStep
 		}
 		advance := func(steps int) {
-			if rows {
+			switch {
+			case rows:
 				ar.advance(steps * aStep)
-			} else {
+			case !edge:
 				asm.ADDQ(U32(steps*aStep), ap)
 			}
 			asm.ADDQ(U32(steps*brow), bp)
@@ -233,11 +249,11 @@ func gemm512(t *dtype, name string) {
 		asm.SHRQ(U8(2), n4)
 		asm.JZ(LabelRef(pfx + "tail"))
 		asm.Label(pfx + "loop4")
-		// Packed A: the lines of the A stream gemmUnroll steps ahead of
-		// this iteration's, spread over its steps.
+		// Packed A: the lines of the A stream 2·gemmUnroll steps ahead,
+		// spread over the iteration's steps.
 		apf := (gemmUnroll*acol + 63) / 64
 		for u := range gemmUnroll {
-			if !rows {
+			if !rows && !edge {
 				for j := u * apf / gemmUnroll; j < (u+1)*apf/gemmUnroll; j++ {
 					asm.PREFETCHT0(Mem{Base: ap, Disp: 2*gemmUnroll*acol + 64*j})
 				}
@@ -245,7 +261,7 @@ func gemm512(t *dtype, name string) {
 			if u%2 == 0 {
 				asm.PREFETCHT0(Mem{Base: bp, Disp: 8*brow + u*brow/2})
 			}
-			step(u*aStep, u*brow)
+			step(aoff(u), u*brow)
 		}
 		advance(gemmUnroll)
 		asm.DECQ(n4)
@@ -266,10 +282,6 @@ func gemm512(t *dtype, name string) {
 	var variants []variant
 	if edge {
 		Comment("Choose the loop for the corner: ZMM columns, then rows.")
-		var rs []int
-		for r := 1; r <= mr; r++ {
-			rs = append(rs, r)
-		}
 		for _, Z := range []int{1, 2} {
 			if Z == 1 {
 				asm.CMPQ(ncols, U32(lanes))
@@ -277,14 +289,14 @@ func gemm512(t *dtype, name string) {
 			} else {
 				asm.Label("cols2")
 			}
-			for _, R := range rs[:len(rs)-1] {
+			for R := 1; R < mr; R++ {
 				asm.CMPQ(nrows, U8(R))
 				asm.JEQ(LabelRef(fmt.Sprintf("r%dz%d_start", R, Z)))
 			}
-			asm.JMP(LabelRef(fmt.Sprintf("r%dz%d_start", rs[len(rs)-1], Z)))
+			asm.JMP(LabelRef(fmt.Sprintf("r%dz%d_start", mr, Z)))
 		}
 		for _, Z := range []int{1, 2} {
-			for _, R := range rs {
+			for R := 1; R <= mr; R++ {
 				variants = append(variants, variant{R, Z})
 			}
 		}

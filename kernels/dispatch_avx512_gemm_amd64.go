@@ -16,7 +16,6 @@ func avx512Gemm32(o *ops[float32]) {
 		micro:         st.GemmMicroF32AVX512,
 		microRows:     st.GemmMicroRowsF32AVX512,
 		microEdge:     st.GemmMicroEdgeF32AVX512,
-		microRowsEdge: st.GemmMicroRowsEdgeF32AVX512,
 		axpyRows:      st.AxpyRowsF32AVX512,
 	}
 }
@@ -27,7 +26,6 @@ func avx512Gemm64(o *ops[float64]) {
 		micro:         st.GemmMicroF64AVX512,
 		microRows:     st.GemmMicroRowsF64AVX512,
 		microEdge:     st.GemmMicroEdgeF64AVX512,
-		microRowsEdge: st.GemmMicroRowsEdgeF64AVX512,
 		axpyRows:      st.AxpyRowsF64AVX512,
 	}
 }

@@ -160,15 +160,18 @@ type gemmKernel[T Float] struct {
 	// micro computes on the same A packed, so the driver may choose either.
 	microRows func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool)
 	// microEdge, when not nil, is micro on the rows×cols corner of a tile
-	// (rows ≤ mr, cols ≤ nr; a and b are whole packed panels), written
-	// straight into C: it reads and writes nothing of c outside the corner
-	// and reads bias[0:cols]. Each element must get the bits micro would
+	// (rows ≤ mr, cols ≤ nr), written straight into C: it reads and writes
+	// nothing of c outside the corner and reads bias[0:cols]. Row i of
+	// the tile's A at step p is a[i·lda + p·astep]: a packed panel is
+	// lda = 1, astep = mr; A read in place is its row stride and 1; only
+	// rows i < rows are read. Each element must get the bits micro would
 	// give it. Without it, edge tiles go through a scratch tile and
 	// mergeTile.
-	microEdge func(k int, a, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
-	// microRowsEdge, when not nil, is microRows on the rows×cols corner of
-	// a tile under microEdge's rules; it reads rows i < rows of A only.
-	microRowsEdge func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
+	microEdge func(k int, a []T, lda, astep int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
+	// directPanels: a goroutine whose share of a C block is at most this
+	// many nr-panels reads full A tiles in place (microRows) instead of
+	// packing them; 0 means gemmDirectPanels, a negative value never.
+	directPanels int
 	// axpyRows, when not nil, does len(x) axpys y += x[p]·b[p·ldb:][:len(y)]
 	// in order with the bits of the path's axpy (GEMV's m = 1 case; see
 	// the function axpyRows).
@@ -806,14 +809,18 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 	relu := last && ep.ReLU
 	// direct: full A tiles are read in place; only a last partial tile is
 	// packed (at ap[0]).
-	direct := g.microRows != nil && p.alpha == 1 && p.tA == NoTrans && q1-q0 <= gemmDirectPanels
+	limit := g.directPanels
+	if limit == 0 {
+		limit = gemmDirectPanels
+	}
+	direct := g.microRows != nil && p.alpha == 1 && p.tA == NoTrans && q1-q0 <= limit
 	tile := ap[p.mcMax*p.kcMax:]
 	for ic := i0; ic < i1; ic += p.mcMax {
 		mc := min(p.mcMax, i1-ic)
 		full := mc / mr * mr
 		if !direct {
 			packA(ap, mr, mc, kc, p.alpha, a, lda, p.tA, ic, pc)
-		} else if full < mc && g.microRowsEdge == nil {
+		} else if full < mc && g.microEdge == nil {
 			packA(ap, mr, mc-full, kc, p.alpha, a, lda, p.tA, ic+full, pc)
 		}
 		for q := q0; q < q1; q++ {
@@ -835,9 +842,9 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
 					continue
-				case g.microRowsEdge != nil:
+				case g.microEdge != nil:
 					ao := (ic+ir)*lda + pc
-					g.microRowsEdge(kc, a[ao:ao+(rows-1)*lda+kc], lda, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
+					g.microEdge(kc, a[ao:ao+(rows-1)*lda+kc], lda, 1, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
 				case rows < mr:
 					apan = ap[:mr*kc]
@@ -852,7 +859,7 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 					continue
 				}
 				if g.microEdge != nil {
-					g.microEdge(kc, apan, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
+					g.microEdge(kc, apan, 1, mr, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
 				}
 				// Edge tile: compute into scratch, merge the valid part.

@@ -136,9 +136,10 @@ func TestGemmMicro(t *testing.T) {
 // TestGemmDirectBitIdentical: reading A in place (microRows) and packing
 // it give the same bits, so the driver may choose either per goroutine.
 func TestGemmDirectBitIdentical(t *testing.T) {
-	prev := gemmDirectPanels
-	t.Cleanup(func() { gemmDirectPanels = prev })
 	forEachPath(t, func(t *testing.T) {
+		g32, g64 := &opsFor[float32]().gemm, &opsFor[float64]().gemm
+		prev32, prev64 := g32.directPanels, g64.directPanels
+		t.Cleanup(func() { g32.directPanels, g64.directPanels = prev32, prev64 })
 		r := rand.New(rand.NewPCG(6, 6))
 		for _, s := range [][3]int{{64, 10, 256}, {64, 256, 300}, {37, 50, 600}, {200, 33, 20}} {
 			for _, tB := range []Transpose{NoTrans, Trans} {
@@ -146,9 +147,9 @@ func TestGemmDirectBitIdentical(t *testing.T) {
 				p32.ep.Bias = testutil.Values[float32](r, s[1], false)
 				p32.ep.ReLU = true
 				p64 := newGemmProblem[float64](r, NoTrans, tB, s[0], s[1], s[2], 0, 1, 0)
-				gemmDirectPanels = 0
+				g32.directPanels, g64.directPanels = -1, -1 // never
 				packed32, packed64 := p32.run(), p64.run()
-				gemmDirectPanels = 1 << 30
+				g32.directPanels, g64.directPanels = 1<<30, 1<<30
 				direct32, direct64 := p32.run(), p64.run()
 				checkGemmResult(t, p32, direct32)
 				checkGemmResult(t, p64, direct64)
@@ -167,14 +168,14 @@ func TestGemmDirectBitIdentical(t *testing.T) {
 	})
 }
 
-// testGemmMicroEdge checks a path's edge kernels (microEdge,
-// microRowsEdge) against its full micro-kernel: on every corner of the
+// testGemmMicroEdge checks a path's edge kernel (microEdge, A packed and
+// A in place) against its full micro-kernel: on every corner of the
 // tile (rows ≤ mr, cols ≤ nr) the edge kernel must give each element of
 // the corner the bits micro gives it, and touch nothing else of C (the
 // corner's slice is guarded and the rest of each row holds sentinels).
 func testGemmMicroEdge[T Float](t *testing.T) {
 	g := opsFor[T]().gemm
-	if g.microEdge == nil && g.microRowsEdge == nil {
+	if g.microEdge == nil {
 		t.Skip("no edge kernels on this path")
 	}
 	mr, nr := g.mr, g.nr
@@ -233,19 +234,15 @@ func testGemmMicroEdge[T Float](t *testing.T) {
 						}
 					}
 				}
-				if g.microEdge != nil {
-					check("microEdge", func(c []T) { g.microEdge(k, a, b, c, ldc, beta, eb, relu, rows, cols) })
-				}
-				if g.microRowsEdge != nil {
-					lda := k + trial%3
-					ar := testutil.NewGuarded[T]("a rows", (rows-1)*lda+k, trial%8)
-					for i := range rows {
-						for p := range k {
-							ar.S[i*lda+p] = a[p*mr+i]
-						}
+				check("microEdge packed", func(c []T) { g.microEdge(k, a, 1, mr, b, c, ldc, beta, eb, relu, rows, cols) })
+				lda := k + trial%3
+				ar := testutil.NewGuarded[T]("a rows", (rows-1)*lda+k, trial%8)
+				for i := range rows {
+					for p := range k {
+						ar.S[i*lda+p] = a[p*mr+i]
 					}
-					check("microRowsEdge", func(c []T) { g.microRowsEdge(k, ar.S, lda, b, c, ldc, beta, eb, relu, rows, cols) })
 				}
+				check("microEdge rows", func(c []T) { g.microEdge(k, ar.S, lda, 1, b, c, ldc, beta, eb, relu, rows, cols) })
 			}
 		}
 	}
@@ -274,9 +271,11 @@ func BenchmarkGemmMicro(b *testing.B) {
 	}
 }
 
+var benchMicroK = 256
+
 func benchGemmMicro[T Float](b *testing.B) {
 	g := opsFor[T]().gemm
-	const k = 256
+	k := benchMicroK
 	r := rand.New(rand.NewPCG(1, 1))
 	a := testutil.Values[T](r, k*g.mr, false)
 	bp := testutil.Values[T](r, k*g.nr, false)
