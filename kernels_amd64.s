@@ -11113,9 +11113,9 @@ e2_store:
 	VZEROUPPER
 	RET
 
-// func GemmMicroEdgeF32AVX512(k int, a []float32, lda int, astep int, b []float32, c []float32, ldc int, beta float32, bias []float32, relu bool, rows int, cols int)
-// Requires: AVX, AVX512F, BMI2, MMX+
-TEXT ·GemmMicroEdgeF32AVX512(SB), NOSPLIT, $0-160
+// func GemmMicroEdgeF32AVX512(k int, a []float32, lda int, astep int, b []float32, ldb int, c []float32, ldc int, beta float32, bias []float32, relu bool, rows int, cols int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·GemmMicroEdgeF32AVX512(SB), NOSPLIT, $0-168
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+48(FP), DX
@@ -11128,66 +11128,75 @@ TEXT ·GemmMicroEdgeF32AVX512(SB), NOSPLIT, $0-160
 	ADDQ BX, R8
 	MOVQ astep+40(FP), R9
 	SHLQ $0x02, R9
-	MOVQ cols+152(FP), R10
-	MOVQ rows+144(FP), R11
+	MOVQ ldb+72(FP), R10
+	SHLQ $0x02, R10
+	MOVQ cols+160(FP), R11
+	MOVQ rows+152(FP), R12
+
+	// K1, K2 select the corner's columns in the first and second ZMM.
+	MOVQ  $-1, R13
+	BZHIQ R11, R13, R13
+	KMOVW R13, K1
+	SHRQ  $0x10, R13
+	KMOVW R13, K2
 
 	// Choose the loop for the corner: ZMM columns, then rows.
-	CMPQ R10, $0x00000010
+	CMPQ R11, $0x00000010
 	JA   cols2
-	CMPQ R11, $0x01
+	CMPQ R12, $0x01
 	JEQ  r1z1_start
-	CMPQ R11, $0x02
+	CMPQ R12, $0x02
 	JEQ  r2z1_start
-	CMPQ R11, $0x03
+	CMPQ R12, $0x03
 	JEQ  r3z1_start
-	CMPQ R11, $0x04
+	CMPQ R12, $0x04
 	JEQ  r4z1_start
-	CMPQ R11, $0x05
+	CMPQ R12, $0x05
 	JEQ  r5z1_start
-	CMPQ R11, $0x06
+	CMPQ R12, $0x06
 	JEQ  r6z1_start
-	CMPQ R11, $0x07
+	CMPQ R12, $0x07
 	JEQ  r7z1_start
-	CMPQ R11, $0x08
+	CMPQ R12, $0x08
 	JEQ  r8z1_start
-	CMPQ R11, $0x09
+	CMPQ R12, $0x09
 	JEQ  r9z1_start
-	CMPQ R11, $0x0a
+	CMPQ R12, $0x0a
 	JEQ  r10z1_start
-	CMPQ R11, $0x0b
+	CMPQ R12, $0x0b
 	JEQ  r11z1_start
-	CMPQ R11, $0x0c
+	CMPQ R12, $0x0c
 	JEQ  r12z1_start
-	CMPQ R11, $0x0d
+	CMPQ R12, $0x0d
 	JEQ  r13z1_start
 	JMP  r14z1_start
 
 cols2:
-	CMPQ R11, $0x01
+	CMPQ R12, $0x01
 	JEQ  r1z2_start
-	CMPQ R11, $0x02
+	CMPQ R12, $0x02
 	JEQ  r2z2_start
-	CMPQ R11, $0x03
+	CMPQ R12, $0x03
 	JEQ  r3z2_start
-	CMPQ R11, $0x04
+	CMPQ R12, $0x04
 	JEQ  r4z2_start
-	CMPQ R11, $0x05
+	CMPQ R12, $0x05
 	JEQ  r5z2_start
-	CMPQ R11, $0x06
+	CMPQ R12, $0x06
 	JEQ  r6z2_start
-	CMPQ R11, $0x07
+	CMPQ R12, $0x07
 	JEQ  r7z2_start
-	CMPQ R11, $0x08
+	CMPQ R12, $0x08
 	JEQ  r8z2_start
-	CMPQ R11, $0x09
+	CMPQ R12, $0x09
 	JEQ  r9z2_start
-	CMPQ R11, $0x0a
+	CMPQ R12, $0x0a
 	JEQ  r10z2_start
-	CMPQ R11, $0x0b
+	CMPQ R12, $0x0b
 	JEQ  r11z2_start
-	CMPQ R11, $0x0c
+	CMPQ R12, $0x0c
 	JEQ  r12z2_start
-	CMPQ R11, $0x0d
+	CMPQ R12, $0x0d
 	JEQ  r13z2_start
 	JMP  r14z2_start
 
@@ -11198,21 +11207,22 @@ r1z1_start:
 	JZ     r1z1_tail
 
 r1z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             BX
 	JNZ              r1z1_loop4
 
@@ -11221,10 +11231,10 @@ r1z1_tail:
 	JZ   epilogue1
 
 r1z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r1z1_loop1
 	JMP              epilogue1
@@ -11237,25 +11247,26 @@ r2z1_start:
 	JZ     r2z1_tail
 
 r2z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             SI
 	JNZ              r2z1_loop4
 
@@ -11264,11 +11275,11 @@ r2z1_tail:
 	JZ   epilogue1
 
 r2z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r2z1_loop1
 	JMP              epilogue1
@@ -11282,29 +11293,30 @@ r3z1_start:
 	JZ     r3z1_tail
 
 r3z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             SI
 	JNZ              r3z1_loop4
 
@@ -11313,12 +11325,12 @@ r3z1_tail:
 	JZ   epilogue1
 
 r3z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r3z1_loop1
 	JMP              epilogue1
@@ -11333,33 +11345,34 @@ r4z1_start:
 	JZ     r4z1_tail
 
 r4z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             DI
 	JNZ              r4z1_loop4
 
@@ -11368,13 +11381,13 @@ r4z1_tail:
 	JZ   epilogue1
 
 r4z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r4z1_loop1
 	JMP              epilogue1
@@ -11390,37 +11403,38 @@ r5z1_start:
 	JZ     r5z1_tail
 
 r5z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PS.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PS.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PS.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PS.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             DI
 	JNZ              r5z1_loop4
 
@@ -11429,14 +11443,14 @@ r5z1_tail:
 	JZ   epilogue1
 
 r5z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PS.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PS.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r5z1_loop1
 	JMP              epilogue1
@@ -11453,8 +11467,7 @@ r6z1_start:
 	JZ     r6z1_tail
 
 r6z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11463,7 +11476,8 @@ r6z1_loop4:
 	VFMADD231PS.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11472,8 +11486,8 @@ r6z1_loop4:
 	VFMADD231PS.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11482,7 +11496,8 @@ r6z1_loop4:
 	VFMADD231PS.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11491,7 +11506,7 @@ r6z1_loop4:
 	VFMADD231PS.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r6z1_loop4
 
@@ -11500,7 +11515,7 @@ r6z1_tail:
 	JZ   epilogue1
 
 r6z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11509,7 +11524,7 @@ r6z1_loop1:
 	VFMADD231PS.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r6z1_loop1
 	JMP              epilogue1
@@ -11527,8 +11542,7 @@ r7z1_start:
 	JZ     r7z1_tail
 
 r7z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11538,7 +11552,8 @@ r7z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11548,8 +11563,8 @@ r7z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11559,7 +11574,8 @@ r7z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11569,7 +11585,7 @@ r7z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r7z1_loop4
 
@@ -11578,7 +11594,7 @@ r7z1_tail:
 	JZ   epilogue1
 
 r7z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11588,7 +11604,7 @@ r7z1_loop1:
 	VFMADD231PS.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r7z1_loop1
 	JMP              epilogue1
@@ -11607,8 +11623,7 @@ r8z1_start:
 	JZ     r8z1_tail
 
 r8z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11619,7 +11634,8 @@ r8z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11630,8 +11646,8 @@ r8z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11642,7 +11658,8 @@ r8z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11653,7 +11670,7 @@ r8z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r8z1_loop4
 
@@ -11662,7 +11679,7 @@ r8z1_tail:
 	JZ   epilogue1
 
 r8z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11673,7 +11690,7 @@ r8z1_loop1:
 	VFMADD231PS.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r8z1_loop1
 	JMP              epilogue1
@@ -11693,8 +11710,7 @@ r9z1_start:
 	JZ     r9z1_tail
 
 r9z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11706,7 +11722,8 @@ r9z1_loop4:
 	VFMADD231PS.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11718,8 +11735,8 @@ r9z1_loop4:
 	VFMADD231PS.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11731,7 +11748,8 @@ r9z1_loop4:
 	VFMADD231PS.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11743,7 +11761,7 @@ r9z1_loop4:
 	VFMADD231PS.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r9z1_loop4
 
@@ -11752,7 +11770,7 @@ r9z1_tail:
 	JZ   epilogue1
 
 r9z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11764,7 +11782,7 @@ r9z1_loop1:
 	VFMADD231PS.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r9z1_loop1
 	JMP              epilogue1
@@ -11785,8 +11803,7 @@ r10z1_start:
 	JZ     r10z1_tail
 
 r10z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11799,7 +11816,8 @@ r10z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11812,8 +11830,8 @@ r10z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11826,7 +11844,8 @@ r10z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11839,7 +11858,7 @@ r10z1_loop4:
 	VFMADD231PS.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r10z1_loop4
 
@@ -11848,7 +11867,7 @@ r10z1_tail:
 	JZ   epilogue1
 
 r10z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11861,7 +11880,7 @@ r10z1_loop1:
 	VFMADD231PS.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r10z1_loop1
 	JMP              epilogue1
@@ -11878,13 +11897,12 @@ r11z1_start:
 	VPXORD Z16, Z16, Z16
 	VPXORD Z18, Z18, Z18
 	VPXORD Z20, Z20, Z20
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r11z1_tail
 
 r11z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11899,7 +11917,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11914,8 +11933,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11930,7 +11949,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11945,8 +11965,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r11z1_loop4
 
 r11z1_tail:
@@ -11954,7 +11974,7 @@ r11z1_tail:
 	JZ   epilogue1
 
 r11z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -11969,7 +11989,7 @@ r11z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r11z1_loop1
 	JMP              epilogue1
@@ -11987,13 +12007,12 @@ r12z1_start:
 	VPXORD Z18, Z18, Z18
 	VPXORD Z20, Z20, Z20
 	VPXORD Z22, Z22, Z22
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r12z1_tail
 
 r12z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12009,7 +12028,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12025,8 +12045,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12042,7 +12062,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12058,8 +12079,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r12z1_loop4
 
 r12z1_tail:
@@ -12067,7 +12088,7 @@ r12z1_tail:
 	JZ   epilogue1
 
 r12z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12083,7 +12104,7 @@ r12z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r12z1_loop1
 	JMP              epilogue1
@@ -12102,13 +12123,12 @@ r13z1_start:
 	VPXORD Z20, Z20, Z20
 	VPXORD Z22, Z22, Z22
 	VPXORD Z24, Z24, Z24
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r13z1_tail
 
 r13z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12125,7 +12145,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12142,8 +12163,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12160,7 +12181,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12177,8 +12199,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r13z1_loop4
 
 r13z1_tail:
@@ -12186,7 +12208,7 @@ r13z1_tail:
 	JZ   epilogue1
 
 r13z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12203,7 +12225,7 @@ r13z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r13z1_loop1
 	JMP              epilogue1
@@ -12223,13 +12245,12 @@ r14z1_start:
 	VPXORD Z22, Z22, Z22
 	VPXORD Z24, Z24, Z24
 	VPXORD Z26, Z26, Z26
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r14z1_tail
 
 r14z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12247,7 +12268,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12265,8 +12287,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPS          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12284,7 +12306,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPS          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12302,8 +12325,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r14z1_loop4
 
 r14z1_tail:
@@ -12311,7 +12334,7 @@ r14z1_tail:
 	JZ   epilogue1
 
 r14z1_loop1:
-	VMOVUPS          (DX), Z28
+	VMOVUPS.Z        (DX), K1, Z28
 	VFMADD231PS.BCST (CX), Z28, Z0
 	VFMADD231PS.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PS.BCST (CX)(BX*2), Z28, Z4
@@ -12329,7 +12352,7 @@ r14z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r14z1_loop1
 	JMP              epilogue1
@@ -12342,33 +12365,34 @@ r1z2_start:
 	JZ     r1z2_tail
 
 r1z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
 	ADDQ         R9, CX
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
 	ADDQ         R9, CX
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         BX
 	JNZ          r1z2_loop4
 
@@ -12377,13 +12401,13 @@ r1z2_tail:
 	JZ   epilogue2
 
 r1z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r1z2_loop1
 	JMP          epilogue2
@@ -12398,9 +12422,8 @@ r2z2_start:
 	JZ     r2z2_tail
 
 r2z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12408,8 +12431,9 @@ r2z2_loop4:
 	VFMADD231PS  Z28, Z31, Z2
 	VFMADD231PS  Z29, Z31, Z3
 	ADDQ         R9, CX
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12417,9 +12441,9 @@ r2z2_loop4:
 	VFMADD231PS  Z28, Z31, Z2
 	VFMADD231PS  Z29, Z31, Z3
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12427,8 +12451,9 @@ r2z2_loop4:
 	VFMADD231PS  Z28, Z31, Z2
 	VFMADD231PS  Z29, Z31, Z3
 	ADDQ         R9, CX
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12436,7 +12461,7 @@ r2z2_loop4:
 	VFMADD231PS  Z28, Z31, Z2
 	VFMADD231PS  Z29, Z31, Z3
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         SI
 	JNZ          r2z2_loop4
 
@@ -12445,8 +12470,8 @@ r2z2_tail:
 	JZ   epilogue2
 
 r2z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12454,7 +12479,7 @@ r2z2_loop1:
 	VFMADD231PS  Z28, Z31, Z2
 	VFMADD231PS  Z29, Z31, Z3
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r2z2_loop1
 	JMP          epilogue2
@@ -12471,9 +12496,8 @@ r3z2_start:
 	JZ     r3z2_tail
 
 r3z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12484,8 +12508,9 @@ r3z2_loop4:
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
 	ADDQ         R9, CX
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12496,9 +12521,9 @@ r3z2_loop4:
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12509,8 +12534,9 @@ r3z2_loop4:
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
 	ADDQ         R9, CX
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12521,7 +12547,7 @@ r3z2_loop4:
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         SI
 	JNZ          r3z2_loop4
 
@@ -12530,8 +12556,8 @@ r3z2_tail:
 	JZ   epilogue2
 
 r3z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12542,7 +12568,7 @@ r3z2_loop1:
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r3z2_loop1
 	JMP          epilogue2
@@ -12561,9 +12587,8 @@ r4z2_start:
 	JZ     r4z2_tail
 
 r4z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12577,8 +12602,9 @@ r4z2_loop4:
 	VFMADD231PS  Z28, Z31, Z6
 	VFMADD231PS  Z29, Z31, Z7
 	ADDQ         R9, CX
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12592,9 +12618,9 @@ r4z2_loop4:
 	VFMADD231PS  Z28, Z31, Z6
 	VFMADD231PS  Z29, Z31, Z7
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12608,8 +12634,9 @@ r4z2_loop4:
 	VFMADD231PS  Z28, Z31, Z6
 	VFMADD231PS  Z29, Z31, Z7
 	ADDQ         R9, CX
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12623,7 +12650,7 @@ r4z2_loop4:
 	VFMADD231PS  Z28, Z31, Z6
 	VFMADD231PS  Z29, Z31, Z7
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         DI
 	JNZ          r4z2_loop4
 
@@ -12632,8 +12659,8 @@ r4z2_tail:
 	JZ   epilogue2
 
 r4z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12647,7 +12674,7 @@ r4z2_loop1:
 	VFMADD231PS  Z28, Z31, Z6
 	VFMADD231PS  Z29, Z31, Z7
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r4z2_loop1
 	JMP          epilogue2
@@ -12668,9 +12695,8 @@ r5z2_start:
 	JZ     r5z2_tail
 
 r5z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12687,8 +12713,9 @@ r5z2_loop4:
 	VFMADD231PS  Z28, Z30, Z8
 	VFMADD231PS  Z29, Z30, Z9
 	ADDQ         R9, CX
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12705,9 +12732,9 @@ r5z2_loop4:
 	VFMADD231PS  Z28, Z30, Z8
 	VFMADD231PS  Z29, Z30, Z9
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12724,8 +12751,9 @@ r5z2_loop4:
 	VFMADD231PS  Z28, Z30, Z8
 	VFMADD231PS  Z29, Z30, Z9
 	ADDQ         R9, CX
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12742,7 +12770,7 @@ r5z2_loop4:
 	VFMADD231PS  Z28, Z30, Z8
 	VFMADD231PS  Z29, Z30, Z9
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         DI
 	JNZ          r5z2_loop4
 
@@ -12751,8 +12779,8 @@ r5z2_tail:
 	JZ   epilogue2
 
 r5z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12769,7 +12797,7 @@ r5z2_loop1:
 	VFMADD231PS  Z28, Z30, Z8
 	VFMADD231PS  Z29, Z30, Z9
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r5z2_loop1
 	JMP          epilogue2
@@ -12792,9 +12820,8 @@ r6z2_start:
 	JZ     r6z2_tail
 
 r6z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12815,8 +12842,9 @@ r6z2_loop4:
 	VFMADD231PS  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12837,9 +12865,9 @@ r6z2_loop4:
 	VFMADD231PS  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12860,8 +12888,9 @@ r6z2_loop4:
 	VFMADD231PS  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12882,7 +12911,7 @@ r6z2_loop4:
 	VFMADD231PS  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r6z2_loop4
 
@@ -12891,8 +12920,8 @@ r6z2_tail:
 	JZ   epilogue2
 
 r6z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12913,7 +12942,7 @@ r6z2_loop1:
 	VFMADD231PS  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r6z2_loop1
 	JMP          epilogue2
@@ -12938,9 +12967,8 @@ r7z2_start:
 	JZ     r7z2_tail
 
 r7z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12964,8 +12992,9 @@ r7z2_loop4:
 	VFMADD231PS  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -12989,9 +13018,9 @@ r7z2_loop4:
 	VFMADD231PS  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13015,8 +13044,9 @@ r7z2_loop4:
 	VFMADD231PS  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13040,7 +13070,7 @@ r7z2_loop4:
 	VFMADD231PS  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r7z2_loop4
 
@@ -13049,8 +13079,8 @@ r7z2_tail:
 	JZ   epilogue2
 
 r7z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13074,7 +13104,7 @@ r7z2_loop1:
 	VFMADD231PS  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r7z2_loop1
 	JMP          epilogue2
@@ -13101,9 +13131,8 @@ r8z2_start:
 	JZ     r8z2_tail
 
 r8z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13130,8 +13159,9 @@ r8z2_loop4:
 	VFMADD231PS  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13158,9 +13188,9 @@ r8z2_loop4:
 	VFMADD231PS  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13187,8 +13217,9 @@ r8z2_loop4:
 	VFMADD231PS  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13215,7 +13246,7 @@ r8z2_loop4:
 	VFMADD231PS  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r8z2_loop4
 
@@ -13224,8 +13255,8 @@ r8z2_tail:
 	JZ   epilogue2
 
 r8z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13252,7 +13283,7 @@ r8z2_loop1:
 	VFMADD231PS  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r8z2_loop1
 	JMP          epilogue2
@@ -13281,9 +13312,8 @@ r9z2_start:
 	JZ     r9z2_tail
 
 r9z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13313,8 +13343,9 @@ r9z2_loop4:
 	VFMADD231PS  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13344,9 +13375,9 @@ r9z2_loop4:
 	VFMADD231PS  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13376,8 +13407,9 @@ r9z2_loop4:
 	VFMADD231PS  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13407,7 +13439,7 @@ r9z2_loop4:
 	VFMADD231PS  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r9z2_loop4
 
@@ -13416,8 +13448,8 @@ r9z2_tail:
 	JZ   epilogue2
 
 r9z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13447,7 +13479,7 @@ r9z2_loop1:
 	VFMADD231PS  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r9z2_loop1
 	JMP          epilogue2
@@ -13478,9 +13510,8 @@ r10z2_start:
 	JZ     r10z2_tail
 
 r10z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13513,8 +13544,9 @@ r10z2_loop4:
 	VFMADD231PS  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13547,9 +13579,9 @@ r10z2_loop4:
 	VFMADD231PS  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13582,8 +13614,9 @@ r10z2_loop4:
 	VFMADD231PS  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13616,7 +13649,7 @@ r10z2_loop4:
 	VFMADD231PS  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r10z2_loop4
 
@@ -13625,8 +13658,8 @@ r10z2_tail:
 	JZ   epilogue2
 
 r10z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13659,7 +13692,7 @@ r10z2_loop1:
 	VFMADD231PS  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r10z2_loop1
 	JMP          epilogue2
@@ -13687,14 +13720,13 @@ r11z2_start:
 	VPXORD Z19, Z19, Z19
 	VPXORD Z20, Z20, Z20
 	VPXORD Z21, Z21, Z21
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r11z2_tail
 
 r11z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13731,8 +13763,9 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13769,9 +13802,9 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13808,8 +13841,9 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13846,8 +13880,8 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r11z2_loop4
 
 r11z2_tail:
@@ -13855,8 +13889,8 @@ r11z2_tail:
 	JZ   epilogue2
 
 r11z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13893,7 +13927,7 @@ r11z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r11z2_loop1
 	JMP          epilogue2
@@ -13923,14 +13957,13 @@ r12z2_start:
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r12z2_tail
 
 r12z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -13970,8 +14003,9 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14011,9 +14045,9 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14053,8 +14087,9 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14094,8 +14129,8 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r12z2_loop4
 
 r12z2_tail:
@@ -14103,8 +14138,8 @@ r12z2_tail:
 	JZ   epilogue2
 
 r12z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14144,7 +14179,7 @@ r12z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r12z2_loop1
 	JMP          epilogue2
@@ -14176,14 +14211,13 @@ r13z2_start:
 	VPXORD Z23, Z23, Z23
 	VPXORD Z24, Z24, Z24
 	VPXORD Z25, Z25, Z25
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r13z2_tail
 
 r13z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14226,8 +14260,9 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14270,9 +14305,9 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14315,8 +14350,9 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14359,8 +14395,8 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r13z2_loop4
 
 r13z2_tail:
@@ -14368,8 +14404,8 @@ r13z2_tail:
 	JZ   epilogue2
 
 r13z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14412,7 +14448,7 @@ r13z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r13z2_loop1
 	JMP          epilogue2
@@ -14446,14 +14482,13 @@ r14z2_start:
 	VPXORD Z25, Z25, Z25
 	VPXORD Z26, Z26, Z26
 	VPXORD Z27, Z27, Z27
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r14z2_tail
 
 r14z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14499,8 +14534,9 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      128(DX), Z28
-	VMOVUPS      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14546,9 +14582,9 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPS      256(DX), Z28
-	VMOVUPS      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14594,8 +14630,9 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPS      384(DX), Z28
-	VMOVUPS      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14641,8 +14678,8 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r14z2_loop4
 
 r14z2_tail:
@@ -14650,8 +14687,8 @@ r14z2_tail:
 	JZ   epilogue2
 
 r14z2_loop1:
-	VMOVUPS      (DX), Z28
-	VMOVUPS      64(DX), Z29
+	VMOVUPS.Z    (DX), K1, Z28
+	VMOVUPS.Z    64(DX), K2, Z29
 	VBROADCASTSS (CX), Z30
 	VFMADD231PS  Z28, Z30, Z0
 	VFMADD231PS  Z29, Z30, Z1
@@ -14697,75 +14734,72 @@ r14z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r14z2_loop1
 	JMP          epilogue2
 
 epilogue1:
-	MOVQ  c_base+72(FP), AX
-	MOVQ  ldc+96(FP), CX
-	SHLQ  $0x02, CX
-	LEAQ  (CX)(CX*2), DX
-	LEAQ  (AX)(CX*4), BX
-	ADDQ  CX, BX
-	LEAQ  (BX)(CX*4), SI
-	ADDQ  CX, SI
-	MOVQ  $-1, DI
-	BZHIQ R10, DI, DI
-	KMOVW DI, K1
+	MOVQ c_base+80(FP), AX
+	MOVQ ldc+104(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (AX)(CX*4), BX
+	ADDQ CX, BX
+	LEAQ (BX)(CX*4), SI
+	ADDQ CX, SI
 
 	// beta == 0 (or -0): C is not read.
-	MOVL         beta+104(FP), DI
+	MOVL         beta+112(FP), DI
 	SHLL         $0x01, DI
 	JZ           e1_bias
-	VBROADCASTSS beta+104(FP), Z30
+	VBROADCASTSS beta+112(FP), Z30
 	VFMADD231PS  (AX), Z30, K1, Z0
-	CMPQ         R11, $0x01
+	CMPQ         R12, $0x01
 	JLE          e1_bias
 	VFMADD231PS  (AX)(CX*1), Z30, K1, Z2
-	CMPQ         R11, $0x02
+	CMPQ         R12, $0x02
 	JLE          e1_bias
 	VFMADD231PS  (AX)(CX*2), Z30, K1, Z4
-	CMPQ         R11, $0x03
+	CMPQ         R12, $0x03
 	JLE          e1_bias
 	VFMADD231PS  (AX)(DX*1), Z30, K1, Z6
-	CMPQ         R11, $0x04
+	CMPQ         R12, $0x04
 	JLE          e1_bias
 	VFMADD231PS  (AX)(CX*4), Z30, K1, Z8
-	CMPQ         R11, $0x05
+	CMPQ         R12, $0x05
 	JLE          e1_bias
 	VFMADD231PS  (BX), Z30, K1, Z10
-	CMPQ         R11, $0x06
+	CMPQ         R12, $0x06
 	JLE          e1_bias
 	VFMADD231PS  (BX)(CX*1), Z30, K1, Z12
-	CMPQ         R11, $0x07
+	CMPQ         R12, $0x07
 	JLE          e1_bias
 	VFMADD231PS  (BX)(CX*2), Z30, K1, Z14
-	CMPQ         R11, $0x08
+	CMPQ         R12, $0x08
 	JLE          e1_bias
 	VFMADD231PS  (BX)(DX*1), Z30, K1, Z16
-	CMPQ         R11, $0x09
+	CMPQ         R12, $0x09
 	JLE          e1_bias
 	VFMADD231PS  (BX)(CX*4), Z30, K1, Z18
-	CMPQ         R11, $0x0a
+	CMPQ         R12, $0x0a
 	JLE          e1_bias
 	VFMADD231PS  (SI), Z30, K1, Z20
-	CMPQ         R11, $0x0b
+	CMPQ         R12, $0x0b
 	JLE          e1_bias
 	VFMADD231PS  (SI)(CX*1), Z30, K1, Z22
-	CMPQ         R11, $0x0c
+	CMPQ         R12, $0x0c
 	JLE          e1_bias
 	VFMADD231PS  (SI)(CX*2), Z30, K1, Z24
-	CMPQ         R11, $0x0d
+	CMPQ         R12, $0x0d
 	JLE          e1_bias
 	VFMADD231PS  (SI)(DX*1), Z30, K1, Z26
 
 e1_bias:
-	MOVQ      bias_len+120(FP), DI
+	MOVQ      bias_len+128(FP), DI
 	TESTQ     DI, DI
 	JZ        e1_relu
-	MOVQ      bias_base+112(FP), DI
+	MOVQ      bias_base+120(FP), DI
 	VMOVUPS.Z (DI), K1, Z28
 	VADDPS    Z28, Z0, Z0
 	VADDPS    Z28, Z2, Z2
@@ -14783,7 +14817,7 @@ e1_bias:
 	VADDPS    Z28, Z26, Z26
 
 e1_relu:
-	CMPB   relu+136(FP), $0x00
+	CMPB   relu+144(FP), $0x00
 	JEQ    e1_store
 	VPXORD Z31, Z31, Z31
 
@@ -14805,43 +14839,43 @@ e1_relu:
 
 e1_store:
 	VMOVUPS Z0, K1, (AX)
-	CMPQ    R11, $0x01
+	CMPQ    R12, $0x01
 	JLE     e1_done
 	VMOVUPS Z2, K1, (AX)(CX*1)
-	CMPQ    R11, $0x02
+	CMPQ    R12, $0x02
 	JLE     e1_done
 	VMOVUPS Z4, K1, (AX)(CX*2)
-	CMPQ    R11, $0x03
+	CMPQ    R12, $0x03
 	JLE     e1_done
 	VMOVUPS Z6, K1, (AX)(DX*1)
-	CMPQ    R11, $0x04
+	CMPQ    R12, $0x04
 	JLE     e1_done
 	VMOVUPS Z8, K1, (AX)(CX*4)
-	CMPQ    R11, $0x05
+	CMPQ    R12, $0x05
 	JLE     e1_done
 	VMOVUPS Z10, K1, (BX)
-	CMPQ    R11, $0x06
+	CMPQ    R12, $0x06
 	JLE     e1_done
 	VMOVUPS Z12, K1, (BX)(CX*1)
-	CMPQ    R11, $0x07
+	CMPQ    R12, $0x07
 	JLE     e1_done
 	VMOVUPS Z14, K1, (BX)(CX*2)
-	CMPQ    R11, $0x08
+	CMPQ    R12, $0x08
 	JLE     e1_done
 	VMOVUPS Z16, K1, (BX)(DX*1)
-	CMPQ    R11, $0x09
+	CMPQ    R12, $0x09
 	JLE     e1_done
 	VMOVUPS Z18, K1, (BX)(CX*4)
-	CMPQ    R11, $0x0a
+	CMPQ    R12, $0x0a
 	JLE     e1_done
 	VMOVUPS Z20, K1, (SI)
-	CMPQ    R11, $0x0b
+	CMPQ    R12, $0x0b
 	JLE     e1_done
 	VMOVUPS Z22, K1, (SI)(CX*1)
-	CMPQ    R11, $0x0c
+	CMPQ    R12, $0x0c
 	JLE     e1_done
 	VMOVUPS Z24, K1, (SI)(CX*2)
-	CMPQ    R11, $0x0d
+	CMPQ    R12, $0x0d
 	JLE     e1_done
 	VMOVUPS Z26, K1, (SI)(DX*1)
 
@@ -14850,85 +14884,80 @@ e1_done:
 	RET
 
 epilogue2:
-	MOVQ  c_base+72(FP), AX
-	MOVQ  ldc+96(FP), CX
-	SHLQ  $0x02, CX
-	LEAQ  (CX)(CX*2), DX
-	LEAQ  (AX)(CX*4), BX
-	ADDQ  CX, BX
-	LEAQ  (BX)(CX*4), SI
-	ADDQ  CX, SI
-	MOVQ  $-1, DI
-	BZHIQ R10, DI, DI
-	KMOVW DI, K1
-	SHRQ  $0x10, DI
-	KMOVW DI, K2
+	MOVQ c_base+80(FP), AX
+	MOVQ ldc+104(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (AX)(CX*4), BX
+	ADDQ CX, BX
+	LEAQ (BX)(CX*4), SI
+	ADDQ CX, SI
 
 	// beta == 0 (or -0): C is not read.
-	MOVL         beta+104(FP), DI
+	MOVL         beta+112(FP), DI
 	SHLL         $0x01, DI
 	JZ           e2_bias
-	VBROADCASTSS beta+104(FP), Z30
+	VBROADCASTSS beta+112(FP), Z30
 	VFMADD231PS  (AX), Z30, K1, Z0
 	VFMADD231PS  64(AX), Z30, K2, Z1
-	CMPQ         R11, $0x01
+	CMPQ         R12, $0x01
 	JLE          e2_bias
 	VFMADD231PS  (AX)(CX*1), Z30, K1, Z2
 	VFMADD231PS  64(AX)(CX*1), Z30, K2, Z3
-	CMPQ         R11, $0x02
+	CMPQ         R12, $0x02
 	JLE          e2_bias
 	VFMADD231PS  (AX)(CX*2), Z30, K1, Z4
 	VFMADD231PS  64(AX)(CX*2), Z30, K2, Z5
-	CMPQ         R11, $0x03
+	CMPQ         R12, $0x03
 	JLE          e2_bias
 	VFMADD231PS  (AX)(DX*1), Z30, K1, Z6
 	VFMADD231PS  64(AX)(DX*1), Z30, K2, Z7
-	CMPQ         R11, $0x04
+	CMPQ         R12, $0x04
 	JLE          e2_bias
 	VFMADD231PS  (AX)(CX*4), Z30, K1, Z8
 	VFMADD231PS  64(AX)(CX*4), Z30, K2, Z9
-	CMPQ         R11, $0x05
+	CMPQ         R12, $0x05
 	JLE          e2_bias
 	VFMADD231PS  (BX), Z30, K1, Z10
 	VFMADD231PS  64(BX), Z30, K2, Z11
-	CMPQ         R11, $0x06
+	CMPQ         R12, $0x06
 	JLE          e2_bias
 	VFMADD231PS  (BX)(CX*1), Z30, K1, Z12
 	VFMADD231PS  64(BX)(CX*1), Z30, K2, Z13
-	CMPQ         R11, $0x07
+	CMPQ         R12, $0x07
 	JLE          e2_bias
 	VFMADD231PS  (BX)(CX*2), Z30, K1, Z14
 	VFMADD231PS  64(BX)(CX*2), Z30, K2, Z15
-	CMPQ         R11, $0x08
+	CMPQ         R12, $0x08
 	JLE          e2_bias
 	VFMADD231PS  (BX)(DX*1), Z30, K1, Z16
 	VFMADD231PS  64(BX)(DX*1), Z30, K2, Z17
-	CMPQ         R11, $0x09
+	CMPQ         R12, $0x09
 	JLE          e2_bias
 	VFMADD231PS  (BX)(CX*4), Z30, K1, Z18
 	VFMADD231PS  64(BX)(CX*4), Z30, K2, Z19
-	CMPQ         R11, $0x0a
+	CMPQ         R12, $0x0a
 	JLE          e2_bias
 	VFMADD231PS  (SI), Z30, K1, Z20
 	VFMADD231PS  64(SI), Z30, K2, Z21
-	CMPQ         R11, $0x0b
+	CMPQ         R12, $0x0b
 	JLE          e2_bias
 	VFMADD231PS  (SI)(CX*1), Z30, K1, Z22
 	VFMADD231PS  64(SI)(CX*1), Z30, K2, Z23
-	CMPQ         R11, $0x0c
+	CMPQ         R12, $0x0c
 	JLE          e2_bias
 	VFMADD231PS  (SI)(CX*2), Z30, K1, Z24
 	VFMADD231PS  64(SI)(CX*2), Z30, K2, Z25
-	CMPQ         R11, $0x0d
+	CMPQ         R12, $0x0d
 	JLE          e2_bias
 	VFMADD231PS  (SI)(DX*1), Z30, K1, Z26
 	VFMADD231PS  64(SI)(DX*1), Z30, K2, Z27
 
 e2_bias:
-	MOVQ      bias_len+120(FP), DI
+	MOVQ      bias_len+128(FP), DI
 	TESTQ     DI, DI
 	JZ        e2_relu
-	MOVQ      bias_base+112(FP), DI
+	MOVQ      bias_base+120(FP), DI
 	VMOVUPS.Z (DI), K1, Z28
 	VMOVUPS.Z 64(DI), K2, Z29
 	VADDPS    Z28, Z0, Z0
@@ -14961,7 +14990,7 @@ e2_bias:
 	VADDPS    Z29, Z27, Z27
 
 e2_relu:
-	CMPB   relu+136(FP), $0x00
+	CMPB   relu+144(FP), $0x00
 	JEQ    e2_store
 	VPXORD Z31, Z31, Z31
 
@@ -14998,55 +15027,55 @@ e2_relu:
 e2_store:
 	VMOVUPS Z0, K1, (AX)
 	VMOVUPS Z1, K2, 64(AX)
-	CMPQ    R11, $0x01
+	CMPQ    R12, $0x01
 	JLE     e2_done
 	VMOVUPS Z2, K1, (AX)(CX*1)
 	VMOVUPS Z3, K2, 64(AX)(CX*1)
-	CMPQ    R11, $0x02
+	CMPQ    R12, $0x02
 	JLE     e2_done
 	VMOVUPS Z4, K1, (AX)(CX*2)
 	VMOVUPS Z5, K2, 64(AX)(CX*2)
-	CMPQ    R11, $0x03
+	CMPQ    R12, $0x03
 	JLE     e2_done
 	VMOVUPS Z6, K1, (AX)(DX*1)
 	VMOVUPS Z7, K2, 64(AX)(DX*1)
-	CMPQ    R11, $0x04
+	CMPQ    R12, $0x04
 	JLE     e2_done
 	VMOVUPS Z8, K1, (AX)(CX*4)
 	VMOVUPS Z9, K2, 64(AX)(CX*4)
-	CMPQ    R11, $0x05
+	CMPQ    R12, $0x05
 	JLE     e2_done
 	VMOVUPS Z10, K1, (BX)
 	VMOVUPS Z11, K2, 64(BX)
-	CMPQ    R11, $0x06
+	CMPQ    R12, $0x06
 	JLE     e2_done
 	VMOVUPS Z12, K1, (BX)(CX*1)
 	VMOVUPS Z13, K2, 64(BX)(CX*1)
-	CMPQ    R11, $0x07
+	CMPQ    R12, $0x07
 	JLE     e2_done
 	VMOVUPS Z14, K1, (BX)(CX*2)
 	VMOVUPS Z15, K2, 64(BX)(CX*2)
-	CMPQ    R11, $0x08
+	CMPQ    R12, $0x08
 	JLE     e2_done
 	VMOVUPS Z16, K1, (BX)(DX*1)
 	VMOVUPS Z17, K2, 64(BX)(DX*1)
-	CMPQ    R11, $0x09
+	CMPQ    R12, $0x09
 	JLE     e2_done
 	VMOVUPS Z18, K1, (BX)(CX*4)
 	VMOVUPS Z19, K2, 64(BX)(CX*4)
-	CMPQ    R11, $0x0a
+	CMPQ    R12, $0x0a
 	JLE     e2_done
 	VMOVUPS Z20, K1, (SI)
 	VMOVUPS Z21, K2, 64(SI)
-	CMPQ    R11, $0x0b
+	CMPQ    R12, $0x0b
 	JLE     e2_done
 	VMOVUPS Z22, K1, (SI)(CX*1)
 	VMOVUPS Z23, K2, 64(SI)(CX*1)
-	CMPQ    R11, $0x0c
+	CMPQ    R12, $0x0c
 	JLE     e2_done
 	VMOVUPS Z24, K1, (SI)(CX*2)
 	VMOVUPS Z25, K2, 64(SI)(CX*2)
-	CMPQ    R11, $0x0d
+	CMPQ    R12, $0x0d
 	JLE     e2_done
 	VMOVUPS Z26, K1, (SI)(DX*1)
 	VMOVUPS Z27, K2, 64(SI)(DX*1)
@@ -15055,9 +15084,9 @@ e2_done:
 	VZEROUPPER
 	RET
 
-// func GemmMicroEdgeF64AVX512(k int, a []float64, lda int, astep int, b []float64, c []float64, ldc int, beta float64, bias []float64, relu bool, rows int, cols int)
-// Requires: AVX, AVX512F, BMI2, MMX+
-TEXT ·GemmMicroEdgeF64AVX512(SB), NOSPLIT, $0-160
+// func GemmMicroEdgeF64AVX512(k int, a []float64, lda int, astep int, b []float64, ldb int, c []float64, ldc int, beta float64, bias []float64, relu bool, rows int, cols int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·GemmMicroEdgeF64AVX512(SB), NOSPLIT, $0-168
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+48(FP), DX
@@ -15070,66 +15099,75 @@ TEXT ·GemmMicroEdgeF64AVX512(SB), NOSPLIT, $0-160
 	ADDQ BX, R8
 	MOVQ astep+40(FP), R9
 	SHLQ $0x03, R9
-	MOVQ cols+152(FP), R10
-	MOVQ rows+144(FP), R11
+	MOVQ ldb+72(FP), R10
+	SHLQ $0x03, R10
+	MOVQ cols+160(FP), R11
+	MOVQ rows+152(FP), R12
+
+	// K1, K2 select the corner's columns in the first and second ZMM.
+	MOVQ  $-1, R13
+	BZHIQ R11, R13, R13
+	KMOVW R13, K1
+	SHRQ  $0x08, R13
+	KMOVW R13, K2
 
 	// Choose the loop for the corner: ZMM columns, then rows.
-	CMPQ R10, $0x00000008
+	CMPQ R11, $0x00000008
 	JA   cols2
-	CMPQ R11, $0x01
+	CMPQ R12, $0x01
 	JEQ  r1z1_start
-	CMPQ R11, $0x02
+	CMPQ R12, $0x02
 	JEQ  r2z1_start
-	CMPQ R11, $0x03
+	CMPQ R12, $0x03
 	JEQ  r3z1_start
-	CMPQ R11, $0x04
+	CMPQ R12, $0x04
 	JEQ  r4z1_start
-	CMPQ R11, $0x05
+	CMPQ R12, $0x05
 	JEQ  r5z1_start
-	CMPQ R11, $0x06
+	CMPQ R12, $0x06
 	JEQ  r6z1_start
-	CMPQ R11, $0x07
+	CMPQ R12, $0x07
 	JEQ  r7z1_start
-	CMPQ R11, $0x08
+	CMPQ R12, $0x08
 	JEQ  r8z1_start
-	CMPQ R11, $0x09
+	CMPQ R12, $0x09
 	JEQ  r9z1_start
-	CMPQ R11, $0x0a
+	CMPQ R12, $0x0a
 	JEQ  r10z1_start
-	CMPQ R11, $0x0b
+	CMPQ R12, $0x0b
 	JEQ  r11z1_start
-	CMPQ R11, $0x0c
+	CMPQ R12, $0x0c
 	JEQ  r12z1_start
-	CMPQ R11, $0x0d
+	CMPQ R12, $0x0d
 	JEQ  r13z1_start
 	JMP  r14z1_start
 
 cols2:
-	CMPQ R11, $0x01
+	CMPQ R12, $0x01
 	JEQ  r1z2_start
-	CMPQ R11, $0x02
+	CMPQ R12, $0x02
 	JEQ  r2z2_start
-	CMPQ R11, $0x03
+	CMPQ R12, $0x03
 	JEQ  r3z2_start
-	CMPQ R11, $0x04
+	CMPQ R12, $0x04
 	JEQ  r4z2_start
-	CMPQ R11, $0x05
+	CMPQ R12, $0x05
 	JEQ  r5z2_start
-	CMPQ R11, $0x06
+	CMPQ R12, $0x06
 	JEQ  r6z2_start
-	CMPQ R11, $0x07
+	CMPQ R12, $0x07
 	JEQ  r7z2_start
-	CMPQ R11, $0x08
+	CMPQ R12, $0x08
 	JEQ  r8z2_start
-	CMPQ R11, $0x09
+	CMPQ R12, $0x09
 	JEQ  r9z2_start
-	CMPQ R11, $0x0a
+	CMPQ R12, $0x0a
 	JEQ  r10z2_start
-	CMPQ R11, $0x0b
+	CMPQ R12, $0x0b
 	JEQ  r11z2_start
-	CMPQ R11, $0x0c
+	CMPQ R12, $0x0c
 	JEQ  r12z2_start
-	CMPQ R11, $0x0d
+	CMPQ R12, $0x0d
 	JEQ  r13z2_start
 	JMP  r14z2_start
 
@@ -15140,21 +15178,22 @@ r1z1_start:
 	JZ     r1z1_tail
 
 r1z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             BX
 	JNZ              r1z1_loop4
 
@@ -15163,10 +15202,10 @@ r1z1_tail:
 	JZ   epilogue1
 
 r1z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r1z1_loop1
 	JMP              epilogue1
@@ -15179,25 +15218,26 @@ r2z1_start:
 	JZ     r2z1_tail
 
 r2z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             SI
 	JNZ              r2z1_loop4
 
@@ -15206,11 +15246,11 @@ r2z1_tail:
 	JZ   epilogue1
 
 r2z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r2z1_loop1
 	JMP              epilogue1
@@ -15224,29 +15264,30 @@ r3z1_start:
 	JZ     r3z1_tail
 
 r3z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             SI
 	JNZ              r3z1_loop4
 
@@ -15255,12 +15296,12 @@ r3z1_tail:
 	JZ   epilogue1
 
 r3z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r3z1_loop1
 	JMP              epilogue1
@@ -15275,33 +15316,34 @@ r4z1_start:
 	JZ     r4z1_tail
 
 r4z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             DI
 	JNZ              r4z1_loop4
 
@@ -15310,13 +15352,13 @@ r4z1_tail:
 	JZ   epilogue1
 
 r4z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r4z1_loop1
 	JMP              epilogue1
@@ -15332,37 +15374,38 @@ r5z1_start:
 	JZ     r5z1_tail
 
 r5z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PD.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PD.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PD.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PD.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             DI
 	JNZ              r5z1_loop4
 
@@ -15371,14 +15414,14 @@ r5z1_tail:
 	JZ   epilogue1
 
 r5z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
 	VFMADD231PD.BCST (CX)(SI*1), Z28, Z6
 	VFMADD231PD.BCST (CX)(BX*4), Z28, Z8
 	ADDQ             R9, CX
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r5z1_loop1
 	JMP              epilogue1
@@ -15395,8 +15438,7 @@ r6z1_start:
 	JZ     r6z1_tail
 
 r6z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15405,7 +15447,8 @@ r6z1_loop4:
 	VFMADD231PD.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15414,8 +15457,8 @@ r6z1_loop4:
 	VFMADD231PD.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15424,7 +15467,8 @@ r6z1_loop4:
 	VFMADD231PD.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15433,7 +15477,7 @@ r6z1_loop4:
 	VFMADD231PD.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r6z1_loop4
 
@@ -15442,7 +15486,7 @@ r6z1_tail:
 	JZ   epilogue1
 
 r6z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15451,7 +15495,7 @@ r6z1_loop1:
 	VFMADD231PD.BCST (DI), Z28, Z10
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r6z1_loop1
 	JMP              epilogue1
@@ -15469,8 +15513,7 @@ r7z1_start:
 	JZ     r7z1_tail
 
 r7z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15480,7 +15523,8 @@ r7z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15490,8 +15534,8 @@ r7z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15501,7 +15545,8 @@ r7z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15511,7 +15556,7 @@ r7z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r7z1_loop4
 
@@ -15520,7 +15565,7 @@ r7z1_tail:
 	JZ   epilogue1
 
 r7z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15530,7 +15575,7 @@ r7z1_loop1:
 	VFMADD231PD.BCST (DI)(BX*1), Z28, Z12
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r7z1_loop1
 	JMP              epilogue1
@@ -15549,8 +15594,7 @@ r8z1_start:
 	JZ     r8z1_tail
 
 r8z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15561,7 +15605,8 @@ r8z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15572,8 +15617,8 @@ r8z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15584,7 +15629,8 @@ r8z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15595,7 +15641,7 @@ r8z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r8z1_loop4
 
@@ -15604,7 +15650,7 @@ r8z1_tail:
 	JZ   epilogue1
 
 r8z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15615,7 +15661,7 @@ r8z1_loop1:
 	VFMADD231PD.BCST (DI)(BX*2), Z28, Z14
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r8z1_loop1
 	JMP              epilogue1
@@ -15635,8 +15681,7 @@ r9z1_start:
 	JZ     r9z1_tail
 
 r9z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15648,7 +15693,8 @@ r9z1_loop4:
 	VFMADD231PD.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15660,8 +15706,8 @@ r9z1_loop4:
 	VFMADD231PD.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15673,7 +15719,8 @@ r9z1_loop4:
 	VFMADD231PD.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15685,7 +15732,7 @@ r9z1_loop4:
 	VFMADD231PD.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r9z1_loop4
 
@@ -15694,7 +15741,7 @@ r9z1_tail:
 	JZ   epilogue1
 
 r9z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15706,7 +15753,7 @@ r9z1_loop1:
 	VFMADD231PD.BCST (DI)(SI*1), Z28, Z16
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r9z1_loop1
 	JMP              epilogue1
@@ -15727,8 +15774,7 @@ r10z1_start:
 	JZ     r10z1_tail
 
 r10z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15741,7 +15787,8 @@ r10z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15754,8 +15801,8 @@ r10z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15768,7 +15815,8 @@ r10z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15781,7 +15829,7 @@ r10z1_loop4:
 	VFMADD231PD.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000200, DX
+	ADDQ             R10, DX
 	DECQ             R8
 	JNZ              r10z1_loop4
 
@@ -15790,7 +15838,7 @@ r10z1_tail:
 	JZ   epilogue1
 
 r10z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15803,7 +15851,7 @@ r10z1_loop1:
 	VFMADD231PD.BCST (DI)(BX*4), Z28, Z18
 	ADDQ             R9, CX
 	ADDQ             R9, DI
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r10z1_loop1
 	JMP              epilogue1
@@ -15820,13 +15868,12 @@ r11z1_start:
 	VPXORD Z16, Z16, Z16
 	VPXORD Z18, Z18, Z18
 	VPXORD Z20, Z20, Z20
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r11z1_tail
 
 r11z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15841,7 +15888,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15856,8 +15904,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15872,7 +15920,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15887,8 +15936,8 @@ r11z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r11z1_loop4
 
 r11z1_tail:
@@ -15896,7 +15945,7 @@ r11z1_tail:
 	JZ   epilogue1
 
 r11z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15911,7 +15960,7 @@ r11z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r11z1_loop1
 	JMP              epilogue1
@@ -15929,13 +15978,12 @@ r12z1_start:
 	VPXORD Z18, Z18, Z18
 	VPXORD Z20, Z20, Z20
 	VPXORD Z22, Z22, Z22
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r12z1_tail
 
 r12z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15951,7 +15999,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15967,8 +16016,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -15984,7 +16033,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16000,8 +16050,8 @@ r12z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r12z1_loop4
 
 r12z1_tail:
@@ -16009,7 +16059,7 @@ r12z1_tail:
 	JZ   epilogue1
 
 r12z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16025,7 +16075,7 @@ r12z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r12z1_loop1
 	JMP              epilogue1
@@ -16044,13 +16094,12 @@ r13z1_start:
 	VPXORD Z20, Z20, Z20
 	VPXORD Z22, Z22, Z22
 	VPXORD Z24, Z24, Z24
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r13z1_tail
 
 r13z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16067,7 +16116,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16084,8 +16134,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16102,7 +16152,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16119,8 +16170,8 @@ r13z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r13z1_loop4
 
 r13z1_tail:
@@ -16128,7 +16179,7 @@ r13z1_tail:
 	JZ   epilogue1
 
 r13z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16145,7 +16196,7 @@ r13z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r13z1_loop1
 	JMP              epilogue1
@@ -16165,13 +16216,12 @@ r14z1_start:
 	VPXORD Z22, Z22, Z22
 	VPXORD Z24, Z24, Z24
 	VPXORD Z26, Z26, Z26
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r14z1_tail
 
 r14z1_loop4:
-	PREFETCHT0       1024(DX)
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16189,7 +16239,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          128(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16207,8 +16258,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	PREFETCHT0       1152(DX)
-	VMOVUPD          256(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16226,7 +16277,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	VMOVUPD          384(DX), Z28
+	ADDQ             R10, DX
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16244,8 +16296,8 @@ r14z1_loop4:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000200, DX
-	DECQ             R12
+	ADDQ             R10, DX
+	DECQ             R11
 	JNZ              r14z1_loop4
 
 r14z1_tail:
@@ -16253,7 +16305,7 @@ r14z1_tail:
 	JZ   epilogue1
 
 r14z1_loop1:
-	VMOVUPD          (DX), Z28
+	VMOVUPD.Z        (DX), K1, Z28
 	VFMADD231PD.BCST (CX), Z28, Z0
 	VFMADD231PD.BCST (CX)(BX*1), Z28, Z2
 	VFMADD231PD.BCST (CX)(BX*2), Z28, Z4
@@ -16271,7 +16323,7 @@ r14z1_loop1:
 	ADDQ             R9, CX
 	ADDQ             R9, DI
 	ADDQ             R9, R8
-	ADDQ             $0x00000080, DX
+	ADDQ             R10, DX
 	DECQ             AX
 	JNZ              r14z1_loop1
 	JMP              epilogue1
@@ -16284,33 +16336,34 @@ r1z2_start:
 	JZ     r1z2_tail
 
 r1z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
 	ADDQ         R9, CX
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
 	ADDQ         R9, CX
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         BX
 	JNZ          r1z2_loop4
 
@@ -16319,13 +16372,13 @@ r1z2_tail:
 	JZ   epilogue2
 
 r1z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r1z2_loop1
 	JMP          epilogue2
@@ -16340,9 +16393,8 @@ r2z2_start:
 	JZ     r2z2_tail
 
 r2z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16350,8 +16402,9 @@ r2z2_loop4:
 	VFMADD231PD  Z28, Z31, Z2
 	VFMADD231PD  Z29, Z31, Z3
 	ADDQ         R9, CX
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16359,9 +16412,9 @@ r2z2_loop4:
 	VFMADD231PD  Z28, Z31, Z2
 	VFMADD231PD  Z29, Z31, Z3
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16369,8 +16422,9 @@ r2z2_loop4:
 	VFMADD231PD  Z28, Z31, Z2
 	VFMADD231PD  Z29, Z31, Z3
 	ADDQ         R9, CX
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16378,7 +16432,7 @@ r2z2_loop4:
 	VFMADD231PD  Z28, Z31, Z2
 	VFMADD231PD  Z29, Z31, Z3
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         SI
 	JNZ          r2z2_loop4
 
@@ -16387,8 +16441,8 @@ r2z2_tail:
 	JZ   epilogue2
 
 r2z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16396,7 +16450,7 @@ r2z2_loop1:
 	VFMADD231PD  Z28, Z31, Z2
 	VFMADD231PD  Z29, Z31, Z3
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r2z2_loop1
 	JMP          epilogue2
@@ -16413,9 +16467,8 @@ r3z2_start:
 	JZ     r3z2_tail
 
 r3z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16426,8 +16479,9 @@ r3z2_loop4:
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
 	ADDQ         R9, CX
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16438,9 +16492,9 @@ r3z2_loop4:
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16451,8 +16505,9 @@ r3z2_loop4:
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
 	ADDQ         R9, CX
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16463,7 +16518,7 @@ r3z2_loop4:
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         SI
 	JNZ          r3z2_loop4
 
@@ -16472,8 +16527,8 @@ r3z2_tail:
 	JZ   epilogue2
 
 r3z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16484,7 +16539,7 @@ r3z2_loop1:
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r3z2_loop1
 	JMP          epilogue2
@@ -16503,9 +16558,8 @@ r4z2_start:
 	JZ     r4z2_tail
 
 r4z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16519,8 +16573,9 @@ r4z2_loop4:
 	VFMADD231PD  Z28, Z31, Z6
 	VFMADD231PD  Z29, Z31, Z7
 	ADDQ         R9, CX
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16534,9 +16589,9 @@ r4z2_loop4:
 	VFMADD231PD  Z28, Z31, Z6
 	VFMADD231PD  Z29, Z31, Z7
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16550,8 +16605,9 @@ r4z2_loop4:
 	VFMADD231PD  Z28, Z31, Z6
 	VFMADD231PD  Z29, Z31, Z7
 	ADDQ         R9, CX
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16565,7 +16621,7 @@ r4z2_loop4:
 	VFMADD231PD  Z28, Z31, Z6
 	VFMADD231PD  Z29, Z31, Z7
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         DI
 	JNZ          r4z2_loop4
 
@@ -16574,8 +16630,8 @@ r4z2_tail:
 	JZ   epilogue2
 
 r4z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16589,7 +16645,7 @@ r4z2_loop1:
 	VFMADD231PD  Z28, Z31, Z6
 	VFMADD231PD  Z29, Z31, Z7
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r4z2_loop1
 	JMP          epilogue2
@@ -16610,9 +16666,8 @@ r5z2_start:
 	JZ     r5z2_tail
 
 r5z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16629,8 +16684,9 @@ r5z2_loop4:
 	VFMADD231PD  Z28, Z30, Z8
 	VFMADD231PD  Z29, Z30, Z9
 	ADDQ         R9, CX
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16647,9 +16703,9 @@ r5z2_loop4:
 	VFMADD231PD  Z28, Z30, Z8
 	VFMADD231PD  Z29, Z30, Z9
 	ADDQ         R9, CX
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16666,8 +16722,9 @@ r5z2_loop4:
 	VFMADD231PD  Z28, Z30, Z8
 	VFMADD231PD  Z29, Z30, Z9
 	ADDQ         R9, CX
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16684,7 +16741,7 @@ r5z2_loop4:
 	VFMADD231PD  Z28, Z30, Z8
 	VFMADD231PD  Z29, Z30, Z9
 	ADDQ         R9, CX
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         DI
 	JNZ          r5z2_loop4
 
@@ -16693,8 +16750,8 @@ r5z2_tail:
 	JZ   epilogue2
 
 r5z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16711,7 +16768,7 @@ r5z2_loop1:
 	VFMADD231PD  Z28, Z30, Z8
 	VFMADD231PD  Z29, Z30, Z9
 	ADDQ         R9, CX
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r5z2_loop1
 	JMP          epilogue2
@@ -16734,9 +16791,8 @@ r6z2_start:
 	JZ     r6z2_tail
 
 r6z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16757,8 +16813,9 @@ r6z2_loop4:
 	VFMADD231PD  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16779,9 +16836,9 @@ r6z2_loop4:
 	VFMADD231PD  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16802,8 +16859,9 @@ r6z2_loop4:
 	VFMADD231PD  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16824,7 +16882,7 @@ r6z2_loop4:
 	VFMADD231PD  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r6z2_loop4
 
@@ -16833,8 +16891,8 @@ r6z2_tail:
 	JZ   epilogue2
 
 r6z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16855,7 +16913,7 @@ r6z2_loop1:
 	VFMADD231PD  Z29, Z31, Z11
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r6z2_loop1
 	JMP          epilogue2
@@ -16880,9 +16938,8 @@ r7z2_start:
 	JZ     r7z2_tail
 
 r7z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16906,8 +16963,9 @@ r7z2_loop4:
 	VFMADD231PD  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16931,9 +16989,9 @@ r7z2_loop4:
 	VFMADD231PD  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16957,8 +17015,9 @@ r7z2_loop4:
 	VFMADD231PD  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -16982,7 +17041,7 @@ r7z2_loop4:
 	VFMADD231PD  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r7z2_loop4
 
@@ -16991,8 +17050,8 @@ r7z2_tail:
 	JZ   epilogue2
 
 r7z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17016,7 +17075,7 @@ r7z2_loop1:
 	VFMADD231PD  Z29, Z30, Z13
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r7z2_loop1
 	JMP          epilogue2
@@ -17043,9 +17102,8 @@ r8z2_start:
 	JZ     r8z2_tail
 
 r8z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17072,8 +17130,9 @@ r8z2_loop4:
 	VFMADD231PD  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17100,9 +17159,9 @@ r8z2_loop4:
 	VFMADD231PD  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17129,8 +17188,9 @@ r8z2_loop4:
 	VFMADD231PD  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17157,7 +17217,7 @@ r8z2_loop4:
 	VFMADD231PD  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r8z2_loop4
 
@@ -17166,8 +17226,8 @@ r8z2_tail:
 	JZ   epilogue2
 
 r8z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17194,7 +17254,7 @@ r8z2_loop1:
 	VFMADD231PD  Z29, Z31, Z15
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r8z2_loop1
 	JMP          epilogue2
@@ -17223,9 +17283,8 @@ r9z2_start:
 	JZ     r9z2_tail
 
 r9z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17255,8 +17314,9 @@ r9z2_loop4:
 	VFMADD231PD  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17286,9 +17346,9 @@ r9z2_loop4:
 	VFMADD231PD  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17318,8 +17378,9 @@ r9z2_loop4:
 	VFMADD231PD  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17349,7 +17410,7 @@ r9z2_loop4:
 	VFMADD231PD  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r9z2_loop4
 
@@ -17358,8 +17419,8 @@ r9z2_tail:
 	JZ   epilogue2
 
 r9z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17389,7 +17450,7 @@ r9z2_loop1:
 	VFMADD231PD  Z29, Z30, Z17
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r9z2_loop1
 	JMP          epilogue2
@@ -17420,9 +17481,8 @@ r10z2_start:
 	JZ     r10z2_tail
 
 r10z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17455,8 +17515,9 @@ r10z2_loop4:
 	VFMADD231PD  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17489,9 +17550,9 @@ r10z2_loop4:
 	VFMADD231PD  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17524,8 +17585,9 @@ r10z2_loop4:
 	VFMADD231PD  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17558,7 +17620,7 @@ r10z2_loop4:
 	VFMADD231PD  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000200, DX
+	ADDQ         R10, DX
 	DECQ         R8
 	JNZ          r10z2_loop4
 
@@ -17567,8 +17629,8 @@ r10z2_tail:
 	JZ   epilogue2
 
 r10z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17601,7 +17663,7 @@ r10z2_loop1:
 	VFMADD231PD  Z29, Z31, Z19
 	ADDQ         R9, CX
 	ADDQ         R9, DI
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r10z2_loop1
 	JMP          epilogue2
@@ -17629,14 +17691,13 @@ r11z2_start:
 	VPXORD Z19, Z19, Z19
 	VPXORD Z20, Z20, Z20
 	VPXORD Z21, Z21, Z21
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r11z2_tail
 
 r11z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17673,8 +17734,9 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17711,9 +17773,9 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17750,8 +17812,9 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17788,8 +17851,8 @@ r11z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r11z2_loop4
 
 r11z2_tail:
@@ -17797,8 +17860,8 @@ r11z2_tail:
 	JZ   epilogue2
 
 r11z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17835,7 +17898,7 @@ r11z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r11z2_loop1
 	JMP          epilogue2
@@ -17865,14 +17928,13 @@ r12z2_start:
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r12z2_tail
 
 r12z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17912,8 +17974,9 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17953,9 +18016,9 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -17995,8 +18058,9 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18036,8 +18100,8 @@ r12z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r12z2_loop4
 
 r12z2_tail:
@@ -18045,8 +18109,8 @@ r12z2_tail:
 	JZ   epilogue2
 
 r12z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18086,7 +18150,7 @@ r12z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r12z2_loop1
 	JMP          epilogue2
@@ -18118,14 +18182,13 @@ r13z2_start:
 	VPXORD Z23, Z23, Z23
 	VPXORD Z24, Z24, Z24
 	VPXORD Z25, Z25, Z25
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r13z2_tail
 
 r13z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18168,8 +18231,9 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18212,9 +18276,9 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18257,8 +18321,9 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18301,8 +18366,8 @@ r13z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r13z2_loop4
 
 r13z2_tail:
@@ -18310,8 +18375,8 @@ r13z2_tail:
 	JZ   epilogue2
 
 r13z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18354,7 +18419,7 @@ r13z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r13z2_loop1
 	JMP          epilogue2
@@ -18388,14 +18453,13 @@ r14z2_start:
 	VPXORD Z25, Z25, Z25
 	VPXORD Z26, Z26, Z26
 	VPXORD Z27, Z27, Z27
-	MOVQ   AX, R12
-	SHRQ   $0x02, R12
+	MOVQ   AX, R11
+	SHRQ   $0x02, R11
 	JZ     r14z2_tail
 
 r14z2_loop4:
-	PREFETCHT0   1024(DX)
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18441,8 +18505,9 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      128(DX), Z28
-	VMOVUPD      192(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18488,9 +18553,9 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	PREFETCHT0   1152(DX)
-	VMOVUPD      256(DX), Z28
-	VMOVUPD      320(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18536,8 +18601,9 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	VMOVUPD      384(DX), Z28
-	VMOVUPD      448(DX), Z29
+	ADDQ         R10, DX
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18583,8 +18649,8 @@ r14z2_loop4:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000200, DX
-	DECQ         R12
+	ADDQ         R10, DX
+	DECQ         R11
 	JNZ          r14z2_loop4
 
 r14z2_tail:
@@ -18592,8 +18658,8 @@ r14z2_tail:
 	JZ   epilogue2
 
 r14z2_loop1:
-	VMOVUPD      (DX), Z28
-	VMOVUPD      64(DX), Z29
+	VMOVUPD.Z    (DX), K1, Z28
+	VMOVUPD.Z    64(DX), K2, Z29
 	VBROADCASTSD (CX), Z30
 	VFMADD231PD  Z28, Z30, Z0
 	VFMADD231PD  Z29, Z30, Z1
@@ -18639,75 +18705,72 @@ r14z2_loop1:
 	ADDQ         R9, CX
 	ADDQ         R9, DI
 	ADDQ         R9, R8
-	ADDQ         $0x00000080, DX
+	ADDQ         R10, DX
 	DECQ         AX
 	JNZ          r14z2_loop1
 	JMP          epilogue2
 
 epilogue1:
-	MOVQ  c_base+72(FP), AX
-	MOVQ  ldc+96(FP), CX
-	SHLQ  $0x03, CX
-	LEAQ  (CX)(CX*2), DX
-	LEAQ  (AX)(CX*4), BX
-	ADDQ  CX, BX
-	LEAQ  (BX)(CX*4), SI
-	ADDQ  CX, SI
-	MOVQ  $-1, DI
-	BZHIQ R10, DI, DI
-	KMOVW DI, K1
+	MOVQ c_base+80(FP), AX
+	MOVQ ldc+104(FP), CX
+	SHLQ $0x03, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (AX)(CX*4), BX
+	ADDQ CX, BX
+	LEAQ (BX)(CX*4), SI
+	ADDQ CX, SI
 
 	// beta == 0 (or -0): C is not read.
-	MOVQ         beta+104(FP), DI
+	MOVQ         beta+112(FP), DI
 	SHLQ         $0x01, DI
 	JZ           e1_bias
-	VBROADCASTSD beta+104(FP), Z30
+	VBROADCASTSD beta+112(FP), Z30
 	VFMADD231PD  (AX), Z30, K1, Z0
-	CMPQ         R11, $0x01
+	CMPQ         R12, $0x01
 	JLE          e1_bias
 	VFMADD231PD  (AX)(CX*1), Z30, K1, Z2
-	CMPQ         R11, $0x02
+	CMPQ         R12, $0x02
 	JLE          e1_bias
 	VFMADD231PD  (AX)(CX*2), Z30, K1, Z4
-	CMPQ         R11, $0x03
+	CMPQ         R12, $0x03
 	JLE          e1_bias
 	VFMADD231PD  (AX)(DX*1), Z30, K1, Z6
-	CMPQ         R11, $0x04
+	CMPQ         R12, $0x04
 	JLE          e1_bias
 	VFMADD231PD  (AX)(CX*4), Z30, K1, Z8
-	CMPQ         R11, $0x05
+	CMPQ         R12, $0x05
 	JLE          e1_bias
 	VFMADD231PD  (BX), Z30, K1, Z10
-	CMPQ         R11, $0x06
+	CMPQ         R12, $0x06
 	JLE          e1_bias
 	VFMADD231PD  (BX)(CX*1), Z30, K1, Z12
-	CMPQ         R11, $0x07
+	CMPQ         R12, $0x07
 	JLE          e1_bias
 	VFMADD231PD  (BX)(CX*2), Z30, K1, Z14
-	CMPQ         R11, $0x08
+	CMPQ         R12, $0x08
 	JLE          e1_bias
 	VFMADD231PD  (BX)(DX*1), Z30, K1, Z16
-	CMPQ         R11, $0x09
+	CMPQ         R12, $0x09
 	JLE          e1_bias
 	VFMADD231PD  (BX)(CX*4), Z30, K1, Z18
-	CMPQ         R11, $0x0a
+	CMPQ         R12, $0x0a
 	JLE          e1_bias
 	VFMADD231PD  (SI), Z30, K1, Z20
-	CMPQ         R11, $0x0b
+	CMPQ         R12, $0x0b
 	JLE          e1_bias
 	VFMADD231PD  (SI)(CX*1), Z30, K1, Z22
-	CMPQ         R11, $0x0c
+	CMPQ         R12, $0x0c
 	JLE          e1_bias
 	VFMADD231PD  (SI)(CX*2), Z30, K1, Z24
-	CMPQ         R11, $0x0d
+	CMPQ         R12, $0x0d
 	JLE          e1_bias
 	VFMADD231PD  (SI)(DX*1), Z30, K1, Z26
 
 e1_bias:
-	MOVQ      bias_len+120(FP), DI
+	MOVQ      bias_len+128(FP), DI
 	TESTQ     DI, DI
 	JZ        e1_relu
-	MOVQ      bias_base+112(FP), DI
+	MOVQ      bias_base+120(FP), DI
 	VMOVUPD.Z (DI), K1, Z28
 	VADDPD    Z28, Z0, Z0
 	VADDPD    Z28, Z2, Z2
@@ -18725,7 +18788,7 @@ e1_bias:
 	VADDPD    Z28, Z26, Z26
 
 e1_relu:
-	CMPB   relu+136(FP), $0x00
+	CMPB   relu+144(FP), $0x00
 	JEQ    e1_store
 	VPXORD Z31, Z31, Z31
 
@@ -18747,43 +18810,43 @@ e1_relu:
 
 e1_store:
 	VMOVUPD Z0, K1, (AX)
-	CMPQ    R11, $0x01
+	CMPQ    R12, $0x01
 	JLE     e1_done
 	VMOVUPD Z2, K1, (AX)(CX*1)
-	CMPQ    R11, $0x02
+	CMPQ    R12, $0x02
 	JLE     e1_done
 	VMOVUPD Z4, K1, (AX)(CX*2)
-	CMPQ    R11, $0x03
+	CMPQ    R12, $0x03
 	JLE     e1_done
 	VMOVUPD Z6, K1, (AX)(DX*1)
-	CMPQ    R11, $0x04
+	CMPQ    R12, $0x04
 	JLE     e1_done
 	VMOVUPD Z8, K1, (AX)(CX*4)
-	CMPQ    R11, $0x05
+	CMPQ    R12, $0x05
 	JLE     e1_done
 	VMOVUPD Z10, K1, (BX)
-	CMPQ    R11, $0x06
+	CMPQ    R12, $0x06
 	JLE     e1_done
 	VMOVUPD Z12, K1, (BX)(CX*1)
-	CMPQ    R11, $0x07
+	CMPQ    R12, $0x07
 	JLE     e1_done
 	VMOVUPD Z14, K1, (BX)(CX*2)
-	CMPQ    R11, $0x08
+	CMPQ    R12, $0x08
 	JLE     e1_done
 	VMOVUPD Z16, K1, (BX)(DX*1)
-	CMPQ    R11, $0x09
+	CMPQ    R12, $0x09
 	JLE     e1_done
 	VMOVUPD Z18, K1, (BX)(CX*4)
-	CMPQ    R11, $0x0a
+	CMPQ    R12, $0x0a
 	JLE     e1_done
 	VMOVUPD Z20, K1, (SI)
-	CMPQ    R11, $0x0b
+	CMPQ    R12, $0x0b
 	JLE     e1_done
 	VMOVUPD Z22, K1, (SI)(CX*1)
-	CMPQ    R11, $0x0c
+	CMPQ    R12, $0x0c
 	JLE     e1_done
 	VMOVUPD Z24, K1, (SI)(CX*2)
-	CMPQ    R11, $0x0d
+	CMPQ    R12, $0x0d
 	JLE     e1_done
 	VMOVUPD Z26, K1, (SI)(DX*1)
 
@@ -18792,85 +18855,80 @@ e1_done:
 	RET
 
 epilogue2:
-	MOVQ  c_base+72(FP), AX
-	MOVQ  ldc+96(FP), CX
-	SHLQ  $0x03, CX
-	LEAQ  (CX)(CX*2), DX
-	LEAQ  (AX)(CX*4), BX
-	ADDQ  CX, BX
-	LEAQ  (BX)(CX*4), SI
-	ADDQ  CX, SI
-	MOVQ  $-1, DI
-	BZHIQ R10, DI, DI
-	KMOVW DI, K1
-	SHRQ  $0x08, DI
-	KMOVW DI, K2
+	MOVQ c_base+80(FP), AX
+	MOVQ ldc+104(FP), CX
+	SHLQ $0x03, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (AX)(CX*4), BX
+	ADDQ CX, BX
+	LEAQ (BX)(CX*4), SI
+	ADDQ CX, SI
 
 	// beta == 0 (or -0): C is not read.
-	MOVQ         beta+104(FP), DI
+	MOVQ         beta+112(FP), DI
 	SHLQ         $0x01, DI
 	JZ           e2_bias
-	VBROADCASTSD beta+104(FP), Z30
+	VBROADCASTSD beta+112(FP), Z30
 	VFMADD231PD  (AX), Z30, K1, Z0
 	VFMADD231PD  64(AX), Z30, K2, Z1
-	CMPQ         R11, $0x01
+	CMPQ         R12, $0x01
 	JLE          e2_bias
 	VFMADD231PD  (AX)(CX*1), Z30, K1, Z2
 	VFMADD231PD  64(AX)(CX*1), Z30, K2, Z3
-	CMPQ         R11, $0x02
+	CMPQ         R12, $0x02
 	JLE          e2_bias
 	VFMADD231PD  (AX)(CX*2), Z30, K1, Z4
 	VFMADD231PD  64(AX)(CX*2), Z30, K2, Z5
-	CMPQ         R11, $0x03
+	CMPQ         R12, $0x03
 	JLE          e2_bias
 	VFMADD231PD  (AX)(DX*1), Z30, K1, Z6
 	VFMADD231PD  64(AX)(DX*1), Z30, K2, Z7
-	CMPQ         R11, $0x04
+	CMPQ         R12, $0x04
 	JLE          e2_bias
 	VFMADD231PD  (AX)(CX*4), Z30, K1, Z8
 	VFMADD231PD  64(AX)(CX*4), Z30, K2, Z9
-	CMPQ         R11, $0x05
+	CMPQ         R12, $0x05
 	JLE          e2_bias
 	VFMADD231PD  (BX), Z30, K1, Z10
 	VFMADD231PD  64(BX), Z30, K2, Z11
-	CMPQ         R11, $0x06
+	CMPQ         R12, $0x06
 	JLE          e2_bias
 	VFMADD231PD  (BX)(CX*1), Z30, K1, Z12
 	VFMADD231PD  64(BX)(CX*1), Z30, K2, Z13
-	CMPQ         R11, $0x07
+	CMPQ         R12, $0x07
 	JLE          e2_bias
 	VFMADD231PD  (BX)(CX*2), Z30, K1, Z14
 	VFMADD231PD  64(BX)(CX*2), Z30, K2, Z15
-	CMPQ         R11, $0x08
+	CMPQ         R12, $0x08
 	JLE          e2_bias
 	VFMADD231PD  (BX)(DX*1), Z30, K1, Z16
 	VFMADD231PD  64(BX)(DX*1), Z30, K2, Z17
-	CMPQ         R11, $0x09
+	CMPQ         R12, $0x09
 	JLE          e2_bias
 	VFMADD231PD  (BX)(CX*4), Z30, K1, Z18
 	VFMADD231PD  64(BX)(CX*4), Z30, K2, Z19
-	CMPQ         R11, $0x0a
+	CMPQ         R12, $0x0a
 	JLE          e2_bias
 	VFMADD231PD  (SI), Z30, K1, Z20
 	VFMADD231PD  64(SI), Z30, K2, Z21
-	CMPQ         R11, $0x0b
+	CMPQ         R12, $0x0b
 	JLE          e2_bias
 	VFMADD231PD  (SI)(CX*1), Z30, K1, Z22
 	VFMADD231PD  64(SI)(CX*1), Z30, K2, Z23
-	CMPQ         R11, $0x0c
+	CMPQ         R12, $0x0c
 	JLE          e2_bias
 	VFMADD231PD  (SI)(CX*2), Z30, K1, Z24
 	VFMADD231PD  64(SI)(CX*2), Z30, K2, Z25
-	CMPQ         R11, $0x0d
+	CMPQ         R12, $0x0d
 	JLE          e2_bias
 	VFMADD231PD  (SI)(DX*1), Z30, K1, Z26
 	VFMADD231PD  64(SI)(DX*1), Z30, K2, Z27
 
 e2_bias:
-	MOVQ      bias_len+120(FP), DI
+	MOVQ      bias_len+128(FP), DI
 	TESTQ     DI, DI
 	JZ        e2_relu
-	MOVQ      bias_base+112(FP), DI
+	MOVQ      bias_base+120(FP), DI
 	VMOVUPD.Z (DI), K1, Z28
 	VMOVUPD.Z 64(DI), K2, Z29
 	VADDPD    Z28, Z0, Z0
@@ -18903,7 +18961,7 @@ e2_bias:
 	VADDPD    Z29, Z27, Z27
 
 e2_relu:
-	CMPB   relu+136(FP), $0x00
+	CMPB   relu+144(FP), $0x00
 	JEQ    e2_store
 	VPXORD Z31, Z31, Z31
 
@@ -18940,55 +18998,55 @@ e2_relu:
 e2_store:
 	VMOVUPD Z0, K1, (AX)
 	VMOVUPD Z1, K2, 64(AX)
-	CMPQ    R11, $0x01
+	CMPQ    R12, $0x01
 	JLE     e2_done
 	VMOVUPD Z2, K1, (AX)(CX*1)
 	VMOVUPD Z3, K2, 64(AX)(CX*1)
-	CMPQ    R11, $0x02
+	CMPQ    R12, $0x02
 	JLE     e2_done
 	VMOVUPD Z4, K1, (AX)(CX*2)
 	VMOVUPD Z5, K2, 64(AX)(CX*2)
-	CMPQ    R11, $0x03
+	CMPQ    R12, $0x03
 	JLE     e2_done
 	VMOVUPD Z6, K1, (AX)(DX*1)
 	VMOVUPD Z7, K2, 64(AX)(DX*1)
-	CMPQ    R11, $0x04
+	CMPQ    R12, $0x04
 	JLE     e2_done
 	VMOVUPD Z8, K1, (AX)(CX*4)
 	VMOVUPD Z9, K2, 64(AX)(CX*4)
-	CMPQ    R11, $0x05
+	CMPQ    R12, $0x05
 	JLE     e2_done
 	VMOVUPD Z10, K1, (BX)
 	VMOVUPD Z11, K2, 64(BX)
-	CMPQ    R11, $0x06
+	CMPQ    R12, $0x06
 	JLE     e2_done
 	VMOVUPD Z12, K1, (BX)(CX*1)
 	VMOVUPD Z13, K2, 64(BX)(CX*1)
-	CMPQ    R11, $0x07
+	CMPQ    R12, $0x07
 	JLE     e2_done
 	VMOVUPD Z14, K1, (BX)(CX*2)
 	VMOVUPD Z15, K2, 64(BX)(CX*2)
-	CMPQ    R11, $0x08
+	CMPQ    R12, $0x08
 	JLE     e2_done
 	VMOVUPD Z16, K1, (BX)(DX*1)
 	VMOVUPD Z17, K2, 64(BX)(DX*1)
-	CMPQ    R11, $0x09
+	CMPQ    R12, $0x09
 	JLE     e2_done
 	VMOVUPD Z18, K1, (BX)(CX*4)
 	VMOVUPD Z19, K2, 64(BX)(CX*4)
-	CMPQ    R11, $0x0a
+	CMPQ    R12, $0x0a
 	JLE     e2_done
 	VMOVUPD Z20, K1, (SI)
 	VMOVUPD Z21, K2, 64(SI)
-	CMPQ    R11, $0x0b
+	CMPQ    R12, $0x0b
 	JLE     e2_done
 	VMOVUPD Z22, K1, (SI)(CX*1)
 	VMOVUPD Z23, K2, 64(SI)(CX*1)
-	CMPQ    R11, $0x0c
+	CMPQ    R12, $0x0c
 	JLE     e2_done
 	VMOVUPD Z24, K1, (SI)(CX*2)
 	VMOVUPD Z25, K2, 64(SI)(CX*2)
-	CMPQ    R11, $0x0d
+	CMPQ    R12, $0x0d
 	JLE     e2_done
 	VMOVUPD Z26, K1, (SI)(DX*1)
 	VMOVUPD Z27, K2, 64(SI)(DX*1)

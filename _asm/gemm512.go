@@ -54,15 +54,17 @@ var docs512 = map[string]string{
 	"GemmMicroEdge": "GemmMicro on the rows×cols corner of a tile only (1 <= rows <= mr, " +
 		"1 <= cols <= nr), A packed or in place: row i of the tile's A at step p is " +
 		"a[i*lda + p*astep] (a packed panel: lda = 1, astep = mr; A as stored: lda its row " +
-		"stride, astep = 1), and only rows i < rows of it are read. Reads and writes C[i][j] " +
+		"stride, astep = 1), and only rows i < rows of it are read. B's row p is b[p*ldb:] " +
+		"(packed: ldb = nr; B as stored: its row stride) and only its first cols elements " +
+		"are read. Reads and writes C[i][j] " +
 		"for i < rows, j < cols and nothing else of c (masked loads and stores), reads " +
 		"bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. " +
-		"Requires len(a) >= (rows-1)*lda+(k-1)*astep+1, len(b) >= k*nr, " +
+		"Requires len(a) >= (rows-1)*lda+(k-1)*astep+1, len(b) >= (k-1)*ldb+cols, " +
 		"len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.",
 }
 
 func init() {
-	sigs["GemmMicroEdge"] = "func(k int, a []T, lda, astep int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
+	sigs["GemmMicroEdge"] = "func(k int, a []T, lda, astep int, b []T, ldb int, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)"
 }
 
 // genGemm512 emits the AVX-512 GEMM routines, float32 then float64 for
@@ -147,8 +149,8 @@ func gemm512(t *dtype, name string) {
 	if edge {
 		method = append(method,
 			"One loop per row count (1..mr) and ZMM column count: when cols fits one ZMM,",
-			"its loop uses FMAs with an embedded broadcast of A. C and bias go through",
-			"the masks K1, K2 (first cols lanes); the epilogue stops at row rows.")
+			"its loop uses FMAs with an embedded broadcast of A. B (rows ldb apart), C and",
+			"bias go through the masks K1, K2 (first cols lanes); the epilogue stops at row rows.")
 	}
 	method = append(method,
 		"Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),",
@@ -173,12 +175,21 @@ func gemm512(t *dtype, name string) {
 		aStep = t.size
 		aAt = ar.at
 	}
-	var nrows, ncols GPVirtual // edge: the corner to compute
+	var nrows, ncols, ldb GPVirtual // edge: the corner to compute, B's row stride
 	if edge {
 		astep = asm.Load(asm.Param("astep"), asm.GP64()).(GPVirtual)
 		asm.SHLQ(U8(t.shift), astep)
+		ldb = asm.Load(asm.Param("ldb"), asm.GP64()).(GPVirtual)
+		asm.SHLQ(U8(t.shift), ldb)
 		ncols = asm.Load(asm.Param("cols"), asm.GP64()).(GPVirtual)
 		nrows = asm.Load(asm.Param("rows"), asm.GP64()).(GPVirtual)
+		Comment("K1, K2 select the corner's columns in the first and second ZMM.")
+		m := asm.GP64()
+		asm.MOVQ(I32(-1), m)
+		asm.BZHIQ(ncols, m, m)
+		asm.KMOVW(m.As32(), K1)
+		asm.SHRQ(U8(lanes), m)
+		asm.KMOVW(m.As32(), K2)
 	} else {
 		c0 := asm.Load(asm.Param("c").Base(), asm.GP64()).(GPVirtual)
 		ldc := asm.Load(asm.Param("ldc"), asm.GP64()).(GPVirtual)
@@ -210,7 +221,11 @@ func gemm512(t *dtype, name string) {
 		}
 		step := func(aoff, boff int) {
 			for z := range Z {
-				t.movu(Mem{Base: bp, Disp: boff + 64*z}, bv[z])
+				if edge { // B may be read in place: only its cols columns
+					pick(t, asm.VMOVUPS_Z, asm.VMOVUPD_Z)(Mem{Base: bp, Disp: 64 * z}, []Op{K1, K2}[z], bv[z])
+				} else {
+					t.movu(Mem{Base: bp, Disp: boff + 64*z}, bv[z])
+				}
 			}
 			for i := range R {
 				if Z == 1 {
@@ -223,10 +238,11 @@ func gemm512(t *dtype, name string) {
 					t.fmadd231(bv[z], x, acc(i, z))
 				}
 			}
-			if edge { // the row pointers in use move one step
+			if edge { // the row pointers in use and B move one step
 				for g := 0; 5*g < R; g++ {
 					asm.ADDQ(astep, ar.base[g])
 				}
+				asm.ADDQ(ldb, bp)
 			}
 		}
 		aoff := func(u int) int {
@@ -237,9 +253,11 @@ func gemm512(t *dtype, name string) {
 		}
 		advance := func(steps int) {
 			switch {
+			case edge:
+				return // step moved the pointers
 			case rows:
 				ar.advance(steps * aStep)
-			case !edge:
+			default:
 				asm.ADDQ(U32(steps*aStep), ap)
 			}
 			asm.ADDQ(U32(steps*brow), bp)
@@ -258,7 +276,7 @@ func gemm512(t *dtype, name string) {
 					asm.PREFETCHT0(Mem{Base: ap, Disp: 2*gemmUnroll*acol + 64*j})
 				}
 			}
-			if u%2 == 0 {
+			if u%2 == 0 && !edge {
 				asm.PREFETCHT0(Mem{Base: bp, Disp: 8*brow + u*brow/2})
 			}
 			step(aoff(u), u*brow)
@@ -327,19 +345,7 @@ func gemm512(t *dtype, name string) {
 		ldc := asm.Load(asm.Param("ldc"), asm.GP64()).(GPVirtual)
 		asm.SHLQ(U8(t.shift), ldc)
 		cr := newRowAddr(c0, ldc, mr)
-		var masks []Op // edge: K1 (and K2) select the first cols lanes
-		if edge {
-			m := asm.GP64()
-			asm.MOVQ(I32(-1), m)
-			asm.BZHIQ(ncols, m, m)
-			asm.KMOVW(m.As32(), K1)
-			masks = append(masks, K1)
-			if Z == 2 {
-				asm.SHRQ(U8(lanes), m)
-				asm.KMOVW(m.As32(), K2)
-				masks = append(masks, K2)
-			}
-		}
+		masks := []Op{K1, K2} // edge: the first cols lanes
 		// rowCheck ends a pass over C's rows at row i when the corner has
 		// only i rows.
 		rowCheck := func(i int, done string) {

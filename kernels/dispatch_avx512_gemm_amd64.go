@@ -13,19 +13,19 @@ import st "github.com/simdtorch/simdtorch"
 func avx512Gemm32(o *ops[float32]) {
 	o.gemm = gemmKernel[float32]{
 		mr: 14, nr: 32, mc: 14 * 12, kc: 512, nc: 1024, directPanels: 1 << 20,
-		micro:         st.GemmMicroF32AVX512,
-		microRows:     st.GemmMicroRowsF32AVX512,
-		microEdge:     st.GemmMicroEdgeF32AVX512,
-		axpyRows:      st.AxpyRowsF32AVX512,
+		micro:     st.GemmMicroF32AVX512,
+		microRows: st.GemmMicroRowsF32AVX512,
+		microEdge: st.GemmMicroEdgeF32AVX512,
+		axpyRows:  st.AxpyRowsF32AVX512,
 	}
 }
 
 func avx512Gemm64(o *ops[float64]) {
 	o.gemm = gemmKernel[float64]{
 		mr: 14, nr: 16, mc: 14 * 6, kc: 512, nc: 512, directPanels: 1 << 20,
-		micro:         st.GemmMicroF64AVX512,
-		microRows:     st.GemmMicroRowsF64AVX512,
-		microEdge:     st.GemmMicroEdgeF64AVX512,
-		axpyRows:      st.AxpyRowsF64AVX512,
+		micro:     st.GemmMicroF64AVX512,
+		microRows: st.GemmMicroRowsF64AVX512,
+		microEdge: st.GemmMicroEdgeF64AVX512,
+		axpyRows:  st.AxpyRowsF64AVX512,
 	}
 }

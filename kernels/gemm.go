@@ -164,10 +164,12 @@ type gemmKernel[T Float] struct {
 	// nothing of c outside the corner and reads bias[0:cols]. Row i of
 	// the tile's A at step p is a[i·lda + p·astep]: a packed panel is
 	// lda = 1, astep = mr; A read in place is its row stride and 1; only
-	// rows i < rows are read. Each element must get the bits micro would
-	// give it. Without it, edge tiles go through a scratch tile and
-	// mergeTile.
-	microEdge func(k int, a []T, lda, astep int, b, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
+	// rows i < rows are read. Row p of B is b[p·ldb:], its first cols
+	// elements only: a packed panel (ldb = nr) or B as stored, which the
+	// driver uses for the last, partial panel of a block instead of
+	// packing it. Each element must get the bits micro would give it.
+	// Without it, edge tiles go through a scratch tile and mergeTile.
+	microEdge func(k int, a []T, lda, astep int, b []T, ldb int, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
 	// directPanels: a goroutine whose share of a C block is at most this
 	// many nr-panels reads full A tiles in place (microRows) instead of
 	// packing them; 0 means gemmDirectPanels, a negative value never.
@@ -721,15 +723,15 @@ func gemmBlocked[T Float](o *ops[T], g *gemmKernel[T], tA, tB Transpose, m, n, k
 	bp := *bbuf
 	for jc := 0; jc < n; jc += g.nc {
 		nc := min(g.nc, n-jc)
-		panels := (nc + nr - 1) / nr
 		for pc := 0; pc < k; pc += pl.kcMax {
 			kc := min(pl.kcMax, k-pc)
-			if panels >= 2*workers {
-				parallelAligned(panels, workers, 1, func(_, q0, q1 int) {
+			packed := hp.packedPanels(nc)
+			if packed >= 2*workers {
+				parallelAligned(packed, workers, 1, func(_, q0, q1 int) {
 					packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, q0, q1, 0)
 				})
 			} else {
-				packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, 0, panels, 0)
+				packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, 0, packed, 0)
 			}
 			// The rows go out in chunks taken in turn, so a goroutine whose
 			// core is busy with something else does fewer of them.
@@ -765,6 +767,17 @@ type gemmPlan[T Float] struct {
 	R, S                int
 }
 
+// packedPanels is the number of nr-panels of a C block nc wide that go
+// through packB: all of them, or all but a last partial one that the edge
+// kernel reads in place (B not transposed).
+func (p *gemmPlan[T]) packedPanels(nc int) int {
+	panels := (nc + p.g.nr - 1) / p.g.nr
+	if p.g.microEdge != nil && p.tB == NoTrans && nc%p.g.nr != 0 {
+		return panels - 1
+	}
+	return panels
+}
+
 // own runs worker w's part of the whole jc/pc nest when only panels are
 // split (R = 1): it packs its own B panels into its own buffer, so it
 // never waits for another goroutine.
@@ -797,9 +810,10 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 		return
 	}
 	qbase := 0
+	packed := p.packedPanels(nc) // panels from here on are read in place
 	if own {
 		qbase = q0
-		packB(bp, nr, kc, nc, p.b, p.ldb, p.tB, pc, jc, q0, q1, q0)
+		packB(bp, nr, kc, nc, p.b, p.ldb, p.tB, pc, jc, q0, min(q1, packed), q0)
 	}
 	first, last := pc == 0, pc+kc == p.k
 	bk := p.beta
@@ -826,7 +840,15 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 		for q := q0; q < q1; q++ {
 			jr := q * nr
 			cols := min(nr, nc-jr)
-			bpan := bp[(q-qbase)*kc*nr : (q-qbase+1)*kc*nr]
+			var bpan []T
+			bpanEdge, ldbEdge := bpan, nr // B for microEdge
+			if q < packed {
+				bpan = bp[(q-qbase)*kc*nr : (q-qbase+1)*kc*nr]
+				bpanEdge = bpan
+			} else {
+				bo := pc*p.ldb + jc + jr
+				bpanEdge, ldbEdge = p.b[bo:bo+(kc-1)*p.ldb+cols], p.ldb
+			}
 			var bias []T
 			if last && ep.Bias != nil {
 				bias = ep.Bias[jc+jr : jc+jr+cols]
@@ -844,7 +866,7 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 					continue
 				case g.microEdge != nil:
 					ao := (ic+ir)*lda + pc
-					g.microEdge(kc, a[ao:ao+(rows-1)*lda+kc], lda, 1, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
+					g.microEdge(kc, a[ao:ao+(rows-1)*lda+kc], lda, 1, bpanEdge, ldbEdge, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
 				case rows < mr:
 					apan = ap[:mr*kc]
@@ -859,7 +881,7 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 					continue
 				}
 				if g.microEdge != nil {
-					g.microEdge(kc, apan, 1, mr, bpan, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
+					g.microEdge(kc, apan, 1, mr, bpanEdge, ldbEdge, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
 				}
 				// Edge tile: compute into scratch, merge the valid part.

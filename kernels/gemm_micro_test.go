@@ -234,7 +234,7 @@ func testGemmMicroEdge[T Float](t *testing.T) {
 						}
 					}
 				}
-				check("microEdge packed", func(c []T) { g.microEdge(k, a, 1, mr, b, c, ldc, beta, eb, relu, rows, cols) })
+				check("microEdge packed", func(c []T) { g.microEdge(k, a, 1, mr, b, nr, c, ldc, beta, eb, relu, rows, cols) })
 				lda := k + trial%3
 				ar := testutil.NewGuarded[T]("a rows", (rows-1)*lda+k, trial%8)
 				for i := range rows {
@@ -242,7 +242,13 @@ func testGemmMicroEdge[T Float](t *testing.T) {
 						ar.S[i*lda+p] = a[p*mr+i]
 					}
 				}
-				check("microEdge rows", func(c []T) { g.microEdge(k, ar.S, lda, 1, b, c, ldc, beta, eb, relu, rows, cols) })
+				// B in place too: row p of it is ldb apart, cols long.
+				ldb := cols + trial%4
+				bs := testutil.NewGuarded[T]("b rows", (k-1)*ldb+cols, (trial+5)%8)
+				for p := range k {
+					copy(bs.S[p*ldb:p*ldb+cols], b[p*nr:p*nr+cols])
+				}
+				check("microEdge rows", func(c []T) { g.microEdge(k, ar.S, lda, 1, bs.S, ldb, c, ldc, beta, eb, relu, rows, cols) })
 			}
 		}
 	}
