@@ -12,7 +12,7 @@ import st "github.com/simdtorch/simdtorch"
 // docs/decisions.md and docs/benchmarks.md.
 func avx512Gemm32(o *ops[float32]) {
 	o.gemm = gemmKernel[float32]{
-		mr: 14, nr: 32, mc: 14 * 12, kc: 512, nc: 1024, directPanels: 1 << 20,
+		mr: 14, nr: 32, mc: 14 * 12, kc: 512, nc: 1024, directPanels: 1 << 20, parallelFlops: 40 << 20,
 		micro:     st.GemmMicroF32AVX512,
 		microRows: st.GemmMicroRowsF32AVX512,
 		microEdge: st.GemmMicroEdgeF32AVX512,
@@ -22,7 +22,7 @@ func avx512Gemm32(o *ops[float32]) {
 
 func avx512Gemm64(o *ops[float64]) {
 	o.gemm = gemmKernel[float64]{
-		mr: 14, nr: 16, mc: 14 * 6, kc: 512, nc: 512, directPanels: 1 << 20,
+		mr: 14, nr: 16, mc: 14 * 6, kc: 512, nc: 512, directPanels: 1 << 20, parallelFlops: 20 << 20,
 		micro:     st.GemmMicroF64AVX512,
 		microRows: st.GemmMicroRowsF64AVX512,
 		microEdge: st.GemmMicroEdgeF64AVX512,
