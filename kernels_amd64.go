@@ -4,8 +4,9 @@
 
 package simdtorch
 
-// The routines below are implemented in kernels_amd64.s with AVX2+FMA;
-// those named ...AVX512 use AVX-512 (F, DQ, BW, VL) and ZMM registers.
+// The routines below are implemented in kernels_amd64.s with AVX2+FMA
+// (names ending in AVX2) or AVX-512 F (names ending in AVX512, called only
+// on CPUs with AVX-512 F, DQ, BW and VL).
 // Preconditions (checked by package kernels, never here): every slice
 // argument is at least as long as the first slice argument, whose length
 // n is the element count; any n >= 0 unless stated; no alignment assumed;
@@ -712,3 +713,109 @@ func TanhF64AVX512(dst, x []float64)
 //
 //go:noescape
 func SigmoidF64AVX512(dst, x []float64)
+
+// GemmMicroF32AVX512: the mr×nr tile at c (mr = 14; nr = 32 for float32, 16 for float64; rows ldc elements apart) becomes beta·C + A·B, then + bias[j] in column j when len(bias) > 0, then x < 0 → +0 when relu (NaN and -0 pass through). a is a packed A panel, a[p*mr+i], b a packed B panel, b[p*nr+j], p < k. beta = 0 (either sign) does not read C (NaN there does not survive); otherwise each element is beta·c + acc with one rounding (FMA). Requires k >= 1, len(a) >= k*mr, len(b) >= k*nr, len(c) >= (mr-1)*ldc+nr, len(bias) = 0 or >= nr; nothing outside those elements (of c: the nr columns of each of its mr rows) is read or written.
+//
+// Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
+// B loads (Z28, Z29), 14 VBROADCASTS from the packed A column (Z30, Z31 alternating)
+// and 28 VFMADD231PS; k unrolled by 4 with PREFETCHT0 ahead.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+//
+//go:noescape
+func GemmMicroF32AVX512(k int, a, b, c []float32, ldc int, beta float32, bias []float32, relu bool)
+
+// GemmMicroF64AVX512: the mr×nr tile at c (mr = 14; nr = 32 for float32, 16 for float64; rows ldc elements apart) becomes beta·C + A·B, then + bias[j] in column j when len(bias) > 0, then x < 0 → +0 when relu (NaN and -0 pass through). a is a packed A panel, a[p*mr+i], b a packed B panel, b[p*nr+j], p < k. beta = 0 (either sign) does not read C (NaN there does not survive); otherwise each element is beta·c + acc with one rounding (FMA). Requires k >= 1, len(a) >= k*mr, len(b) >= k*nr, len(c) >= (mr-1)*ldc+nr, len(bias) = 0 or >= nr; nothing outside those elements (of c: the nr columns of each of its mr rows) is read or written.
+//
+// Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
+// B loads (Z28, Z29), 14 VBROADCASTS from the packed A column (Z30, Z31 alternating)
+// and 28 VFMADD231PD; k unrolled by 4 with PREFETCHT0 ahead.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+//
+//go:noescape
+func GemmMicroF64AVX512(k int, a, b, c []float64, ldc int, beta float64, bias []float64, relu bool)
+
+// GemmMicroRowsF32AVX512: GemmMicro with A read in place instead of packed: row i of the 14-row A tile is a[i*lda : i*lda+k] (so A·B uses A as stored, without alpha); everything else as GemmMicro. Requires len(a) >= 13*lda+k.
+//
+// Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
+// B loads (Z28, Z29), 14 VBROADCASTS of A[i][p] from row pointers lda apart (Z30, Z31 alternating)
+// and 28 VFMADD231PS; k unrolled by 4 with PREFETCHT0 ahead.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+//
+//go:noescape
+func GemmMicroRowsF32AVX512(k int, a []float32, lda int, b, c []float32, ldc int, beta float32, bias []float32, relu bool)
+
+// GemmMicroRowsF64AVX512: GemmMicro with A read in place instead of packed: row i of the 14-row A tile is a[i*lda : i*lda+k] (so A·B uses A as stored, without alpha); everything else as GemmMicro. Requires len(a) >= 13*lda+k.
+//
+// Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
+// B loads (Z28, Z29), 14 VBROADCASTS of A[i][p] from row pointers lda apart (Z30, Z31 alternating)
+// and 28 VFMADD231PD; k unrolled by 4 with PREFETCHT0 ahead.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+//
+//go:noescape
+func GemmMicroRowsF64AVX512(k int, a []float64, lda int, b, c []float64, ldc int, beta float64, bias []float64, relu bool)
+
+// GemmMicroEdgeF32AVX512: GemmMicro on the rows×cols corner of a tile only (1 <= rows <= mr, 1 <= cols <= nr), A packed or in place: row i of the tile's A at step p is a[i*lda + p*astep] (a packed panel: lda = 1, astep = mr; A as stored: lda its row stride, astep = 1), and only rows i < rows of it are read. B's row p is b[p*ldb:] (packed: ldb = nr; B as stored: its row stride) and only its first cols elements are read. Reads and writes C[i][j] for i < rows, j < cols and nothing else of c (masked loads and stores), reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. Requires len(a) >= (rows-1)*lda+(k-1)*astep+1, len(b) >= (k-1)*ldb+cols, len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.
+//
+// Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
+// B loads (Z28, Z29), 14 VBROADCASTS of A[i][p] from row pointers lda apart moving astep per step (Z30, Z31 alternating)
+// and 28 VFMADD231PS; k unrolled by 4 with PREFETCHT0 ahead.
+// One loop per row count (1..mr) and ZMM column count: when cols fits one ZMM,
+// its loop uses FMAs with an embedded broadcast of A. B (rows ldb apart), C and
+// bias go through the masks K1, K2 (first cols lanes); the epilogue stops at row rows.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, K1, K2; no stack frame.
+//
+//go:noescape
+func GemmMicroEdgeF32AVX512(k int, a []float32, lda, astep int, b []float32, ldb int, c []float32, ldc int, beta float32, bias []float32, relu bool, rows, cols int)
+
+// GemmMicroEdgeF64AVX512: GemmMicro on the rows×cols corner of a tile only (1 <= rows <= mr, 1 <= cols <= nr), A packed or in place: row i of the tile's A at step p is a[i*lda + p*astep] (a packed panel: lda = 1, astep = mr; A as stored: lda its row stride, astep = 1), and only rows i < rows of it are read. B's row p is b[p*ldb:] (packed: ldb = nr; B as stored: its row stride) and only its first cols elements are read. Reads and writes C[i][j] for i < rows, j < cols and nothing else of c (masked loads and stores), reads bias[0:cols] when len(bias) > 0. Each element gets the bits GemmMicro gives it. Requires len(a) >= (rows-1)*lda+(k-1)*astep+1, len(b) >= (k-1)*ldb+cols, len(c) >= (rows-1)*ldc+cols, len(bias) = 0 or >= cols.
+//
+// Method: accumulators Z0..Z27 (row i in Z(2i), Z(2i+1)); per k step two
+// B loads (Z28, Z29), 14 VBROADCASTS of A[i][p] from row pointers lda apart moving astep per step (Z30, Z31 alternating)
+// and 28 VFMADD231PD; k unrolled by 4 with PREFETCHT0 ahead.
+// One loop per row count (1..mr) and ZMM column count: when cols fits one ZMM,
+// its loop uses FMAs with an embedded broadcast of A. B (rows ldb apart), C and
+// bias go through the masks K1, K2 (first cols lanes); the epilogue stops at row rows.
+// Epilogue: VFMADD231 with broadcast beta from C (skipped when beta == 0),
+// VADD bias, VMAX(0, x) for ReLU.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, K1, K2; no stack frame.
+//
+//go:noescape
+func GemmMicroEdgeF64AVX512(k int, a []float64, lda, astep int, b []float64, ldb int, c []float64, ldc int, beta float64, bias []float64, relu bool, rows, cols int)
+
+// AxpyRowsF32AVX512: for p < len(x) in order, y[j] += x[p]*b[p*ldb+j] fused (one rounding each), j < len(y): the bits of len(x) Axpy calls, one per row of b. Requires len(b) >= (len(x)-1)*ldb+len(y) when len(x) > 0.
+//
+// Method: 4 rows of b at a time: x[p..p+3] broadcast (Z16..), then along y
+// 4 ZMM of y (Z0..Z3) take the 4 rows' FMAs in row order between one load
+// and one store; then single ZMMs, then the masked tail (K1); leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19, K1; no stack frame.
+//
+//go:noescape
+func AxpyRowsF32AVX512(x, b []float32, ldb int, y []float32)
+
+// AxpyRowsF64AVX512: for p < len(x) in order, y[j] += x[p]*b[p*ldb+j] fused (one rounding each), j < len(y): the bits of len(x) Axpy calls, one per row of b. Requires len(b) >= (len(x)-1)*ldb+len(y) when len(x) > 0.
+//
+// Method: 4 rows of b at a time: x[p..p+3] broadcast (Z16..), then along y
+// 4 ZMM of y (Z0..Z3) take the 4 rows' FMAs in row order between one load
+// and one store; then single ZMMs, then the masked tail (K1); leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19, K1; no stack frame.
+//
+//go:noescape
+func AxpyRowsF64AVX512(x, b []float64, ldb int, y []float64)

@@ -1,7 +1,8 @@
 //go:build syntax || ignore || gc || ignore || !purego
 // +build syntax ignore gc ignore !purego
 
-// Command _asm generates the AVX2+FMA (and AVX-512) kernels of simdtorch with avo:
+// Command _asm generates the AVX2+FMA kernels of simdtorch (and the
+// AVX-512 kernels of its avx512 path: gemm512.go, transcend512.go) with avo:
 // kernels_amd64.s and, with -stubs, their Go declarations kernels_amd64.go.
 //
 // Regenerate from the repository root with
@@ -56,8 +57,9 @@ var routines = []string{
 var gen = map[string]func(t *dtype){}
 
 // header is the file comment of the generated Go declarations.
-const header = `// The routines below are implemented in kernels_amd64.s with AVX2+FMA;
-// those named ...AVX512 use AVX-512 (F, DQ, BW, VL) and ZMM registers.
+const header = `// The routines below are implemented in kernels_amd64.s with AVX2+FMA
+// (names ending in AVX2) or AVX-512 F (names ending in AVX512, called only
+// on CPUs with AVX-512 F, DQ, BW and VL).
 // Preconditions (checked by package kernels, never here): every slice
 // argument is at least as long as the first slice argument, whose length
 // n is the element count; any n >= 0 unless stated; no alignment assumed;
@@ -113,6 +115,7 @@ func generate(pkg string) (s, g []byte, err error) {
 	genOptim()
 	genTranspose()
 	genTranscend512()
+	genGemm512()
 
 	f, err := asm.Result()
 	if err != nil {
@@ -143,17 +146,20 @@ func generate(pkg string) (s, g []byte, err error) {
 
 // routine starts a kernel's TEXT block with its doc comment; the name is
 // op+dtype+ISA and the signature comes from sigs with T replaced.
-func routine(op string, t *dtype, method ...string) { routineISA(op, t, "AVX2", method...) }
+func routine(op string, t *dtype, method ...string) {
+	routineISA(op, "AVX2", docs[op], t, method...)
+}
 
-// routineISA is routine for an instruction set suffix other than AVX2.
-func routineISA(op string, t *dtype, isa string, method ...string) {
+// routineISA is routine for any instruction set: the name is op+dtype+isa
+// and doc the contract.
+func routineISA(op, isa, doc string, t *dtype, method ...string) {
 	name := op + t.name + isa
 	clear(hoisted)
 	sig := strings.ReplaceAll(sigs[op], "T", t.gotyp)
 	asm.Function(name)
 	asm.Attributes(attr.NOSPLIT) // leaves; MaxIdx resets this for its stack frame
 	asm.SignatureExpr(sig)
-	lines := []string{name + ": " + docs[op]}
+	lines := []string{name + ": " + doc}
 	if len(method) > 0 {
 		lines = append(append(lines, ""), method...)
 	}
@@ -177,7 +183,7 @@ func registerUse(fn *ir.Function) string {
 				zmm = zmm || (isVec && p.Size() == 64)
 				key := p.Asm()
 				if isVec {
-					key = "Y" + strings.TrimLeft(key, "XYZ") // X3 and Y3 are one register
+					key = "Y" + strings.TrimLeft(key, "XYZ") // X3, Y3 and Z3 are one register
 				}
 				if seen[key] {
 					continue

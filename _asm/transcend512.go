@@ -498,7 +498,7 @@ type zmapSpec struct {
 // no access outside the slices).
 func zmapKernel(s zmapSpec) {
 	t := s.t
-	routineISA(s.op, t, "AVX512", s.method...)
+	routineISA(s.op, "AVX512", docs[s.op], t, s.method...)
 	clear(zhoisted)
 	c := newCursor(t, "dst", "x", "dst")
 	if s.setup != nil {

@@ -159,6 +159,30 @@ type gemmKernel[T Float] struct {
 	// tile is a[i*lda : i*lda+k] (alpha = 1). It must compute exactly what
 	// micro computes on the same A packed, so the driver may choose either.
 	microRows func(k int, a []T, lda int, b, c []T, ldc int, beta T, bias []T, relu bool)
+	// microEdge, when not nil, is micro on the rows×cols corner of a tile
+	// (rows ≤ mr, cols ≤ nr), written straight into C: it reads and writes
+	// nothing of c outside the corner and reads bias[0:cols]. Row i of
+	// the tile's A at step p is a[i·lda + p·astep]: a packed panel is
+	// lda = 1, astep = mr; A read in place is its row stride and 1; only
+	// rows i < rows are read. Row p of B is b[p·ldb:], its first cols
+	// elements only: a packed panel (ldb = nr) or B as stored, which the
+	// driver uses for the last, partial panel of a block instead of
+	// packing it. Each element must get the bits micro would give it.
+	// Without it, edge tiles go through a scratch tile and mergeTile.
+	microEdge func(k int, a []T, lda, astep int, b []T, ldb int, c []T, ldc int, beta T, bias []T, relu bool, rows, cols int)
+	// directPanels: a goroutine whose share of a C block is at most this
+	// many nr-panels reads full A tiles in place (microRows) instead of
+	// packing them; 0 means gemmDirectPanels, a negative value never.
+	directPanels int
+	// parallelFlops: blocked products below this many flops run on one
+	// goroutine (besides gemmParallelFlops, which applies to every GEMM).
+	// A kernel fast enough to finish in the time it takes to wake a second
+	// core sets it higher.
+	parallelFlops int
+	// axpyRows, when not nil, does len(x) axpys y += x[p]·b[p·ldb:][:len(y)]
+	// in order with the bits of the path's axpy (GEMV's m = 1 case; see
+	// the function axpyRows).
+	axpyRows func(x, b []T, ldb int, y []T)
 }
 
 // gemmDirectPanels: a goroutine whose share of a C block is at most this
@@ -169,6 +193,15 @@ type gemmKernel[T Float] struct {
 // and more the two are equal within noise, and past that the packed,
 // contiguous A block is the safer choice for small L1/L2 caches and TLBs.
 var gemmDirectPanels = 16
+
+// directLimit is the number of nr-panels per goroutine up to which A
+// tiles are read in place (see directPanels).
+func (g *gemmKernel[T]) directLimit() int {
+	if g.directPanels != 0 {
+		return g.directPanels
+	}
+	return gemmDirectPanels
+}
 
 // gemmParallelFlops: products below this many flops run on one goroutine.
 const gemmParallelFlops = 1 << 21
@@ -197,6 +230,9 @@ func gemm[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 	case flops < gemmSmallFlops:
 		gemmDirect(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)
 	default:
+		if flops < o.gemm.parallelFlops {
+			threads = 1
+		}
 		gemmBlocked(o, &o.gemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep, threads)
 	}
 }
@@ -327,9 +363,7 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 			default:
 				o.scale(beta, part)
 			}
-			for p := range k {
-				o.axpy(alpha*x[p], b[p*ldb+lo:p*ldb+hi], part)
-			}
+			axpyRows(o, alpha, x, b[lo:], ldb, part)
 			epilogueRow(part, biasRange(ep, lo, hi))
 		})
 		return
@@ -354,9 +388,7 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 	// A is stored k×m: y = Σ_p (alpha·x[p])·A[p,:], accumulated in a contiguous buffer.
 	splitN(m, threads, func(lo, hi int) {
 		y := make([]T, hi-lo)
-		for p := range k {
-			o.axpy(alpha*x[p], a[p*lda+lo:p*lda+hi], y)
-		}
+		axpyRows(o, alpha, x, a[lo:], lda, y)
 		for i := lo; i < hi; i++ {
 			d := y[i-lo]
 			if beta != 0 {
@@ -365,6 +397,37 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 			c[i*ldc] = applyEpilogue(d, ep, 0)
 		}
 	})
+}
+
+// gemvChunk: axpyRows passes over at most this many elements of y (16
+// KiB of float32) at a time, so y stays in L1 while the rows stream.
+const gemvChunk = 4096
+
+// axpyRows sets y[j] += (alpha·x[p])·b[p·ldb+j] for p < len(x) in order,
+// j < len(y): one axpy per row of b, or the path's axpyRows kernel, which
+// gives the same bits (the same fused steps in the same order) with y in
+// registers across several rows.
+func axpyRows[T Float](o *ops[T], alpha T, x, b []T, ldb int, y []T) {
+	if o.gemm.axpyRows == nil {
+		for p, xp := range x {
+			o.axpy(alpha*xp, b[p*ldb:p*ldb+len(y)], y)
+		}
+		return
+	}
+	if len(x) == 0 || len(y) == 0 {
+		return
+	}
+	if alpha != 1 {
+		xs := make([]T, len(x))
+		for p, xp := range x {
+			xs[p] = alpha * xp
+		}
+		x = xs
+	}
+	for lo := 0; lo < len(y); lo += gemvChunk {
+		hi := min(len(y), lo+gemvChunk)
+		o.gemm.axpyRows(x, b[lo:lo+(len(x)-1)*ldb+hi-lo], ldb, y[lo:hi])
+	}
 }
 
 func applyEpilogue[T Float](v T, ep Epilogue[T], j int) T {
@@ -459,6 +522,13 @@ func packA[T Float](dst []T, mr, mc, kc int, alpha T, a []T, lda int, tA Transpo
 				src[i] = a[o : o+kc]
 			}
 			packA6(panel, alpha, &src)
+		case mr <= len(packRows[T]{}):
+			var src packRows[T]
+			for i := range mr {
+				o := (row0+min(i, rows-1))*lda + pc
+				src[i] = a[o : o+kc]
+			}
+			packAN(panel, mr, alpha, &src)
 		default:
 			for i := range rows {
 				src := a[(row0+i)*lda+pc : (row0+i)*lda+pc+kc]
@@ -500,6 +570,30 @@ func packA6[T Float](dst []T, alpha T, src *[6][]T) {
 	}
 }
 
+// packRows holds the source rows of one A panel for packAN.
+type packRows[T Float] [16][]T
+
+// packAN packs mr ≤ 16 rows of A (src[i], all as long as src[0]), times
+// alpha, into dst[p·mr+i]: each row is read sequentially and written with
+// stride mr into the panel, which stays in L1.
+func packAN[T Float](dst []T, mr int, alpha T, src *packRows[T]) {
+	kc := len(src[0])
+	dst = dst[:kc*mr]
+	for i := range mr {
+		s := src[i][:kc]
+		d := dst[i:]
+		if alpha == 1 {
+			for p, v := range s {
+				d[p*mr] = v
+			}
+			continue
+		}
+		for p, v := range s {
+			d[p*mr] = alpha * v
+		}
+	}
+}
+
 // packB copies the kc×nc block of op(B) at (pc, jc) into panels of nr
 // columns: panel q holds op(B)[pc+p, jc+q·nr+j] at
 // dst[(q-base)·kc·nr + p·nr + j], zero-padded past nc. Panels q0 ≤ q < q1
@@ -509,6 +603,9 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 		panel := dst[(q-base)*kc*nr : (q-base+1)*kc*nr]
 		cols := min(nr, nc-q*nr)
 		col0 := jc + q*nr
+		if cols < nr {
+			clear(panel) // one call for the padding columns (a clear per row costs a call each)
+		}
 		switch {
 		case bool(tB):
 			for j := range cols {
@@ -517,29 +614,39 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 					panel[p*nr+j] = v
 				}
 			}
-		case cols*int(unsafe.Sizeof(b[0])) == 64 && cols == nr: // one cache line per row
+		case cols == nr && (nr*int(unsafe.Sizeof(b[0])) == 64 || nr*int(unsafe.Sizeof(b[0])) == 128): // one or two cache lines per row
 			src := b[pc*ldb+col0 : (pc+kc-1)*ldb+col0+cols]
-			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])))
+			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])), nr*int(unsafe.Sizeof(b[0]))/64)
 		default:
 			for p := range kc {
-				d := panel[p*nr : p*nr+nr]
-				for j, v := range b[(pc+p)*ldb+col0 : (pc+p)*ldb+col0+cols] {
+				s := b[(pc+p)*ldb+col0 : (pc+p)*ldb+col0+cols]
+				d := panel[p*nr : p*nr+len(s)]
+				for j, v := range s {
 					d[j] = v
 				}
-			}
-		}
-		if cols < nr {
-			for p := range kc {
-				clear(panel[p*nr+cols : (p+1)*nr])
 			}
 		}
 	}
 }
 
-// copyLines copies n 64-byte rows, src rows stride bytes apart, to
-// consecutive rows at dst with four 16-byte moves each (a [16]T copy in
-// generic code, or a 64-byte one, becomes a memmove call).
-func copyLines(dst, src unsafe.Pointer, n, stride int) {
+// copyLines copies n rows of lines 64-byte lines (1 or 2), src rows
+// stride bytes apart, to consecutive rows at dst with 16-byte moves (a
+// [16]T copy in generic code, or a 64-byte one, becomes a memmove call).
+func copyLines(dst, src unsafe.Pointer, n, stride, lines int) {
+	if lines == 2 {
+		for p := range n {
+			d, s := unsafe.Add(dst, p*128), unsafe.Add(src, p*stride)
+			*(*[16]byte)(d) = *(*[16]byte)(s)
+			*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
+			*(*[16]byte)(unsafe.Add(d, 32)) = *(*[16]byte)(unsafe.Add(s, 32))
+			*(*[16]byte)(unsafe.Add(d, 48)) = *(*[16]byte)(unsafe.Add(s, 48))
+			*(*[16]byte)(unsafe.Add(d, 64)) = *(*[16]byte)(unsafe.Add(s, 64))
+			*(*[16]byte)(unsafe.Add(d, 80)) = *(*[16]byte)(unsafe.Add(s, 80))
+			*(*[16]byte)(unsafe.Add(d, 96)) = *(*[16]byte)(unsafe.Add(s, 96))
+			*(*[16]byte)(unsafe.Add(d, 112)) = *(*[16]byte)(unsafe.Add(s, 112))
+		}
+		return
+	}
 	for p := range n {
 		d, s := unsafe.Add(dst, p*64), unsafe.Add(src, p*stride)
 		*(*[16]byte)(d) = *(*[16]byte)(s)
@@ -555,16 +662,26 @@ func copyLines(dst, src unsafe.Pointer, n, stride int) {
 // while splitting panels makes every column group pack the same A rows;
 // the cost model counts an A row tile's packing as 3/4 of one tile's
 // multiply (measured: about 0.75 cycle per element packed, against six
-// cycles per k step for a 6×16 float32 tile). R·S may be less than
-// threads only when there are fewer tiles than threads.
-func gemmSplit(mt, nt, threads int) (r, s int) {
+// cycles per k step for a 6×16 float32 tile). A group with at most
+// direct panels reads A in place and packs nothing: then the split costs
+// only its largest share of tiles, and on a tie panels are split (R = 1:
+// no barrier, each goroutine packs its own B panels; measured f32 1024³
+// with 2 threads on the AVX-512 path: 310 GFLOP/s against 280 with rows
+// split). R·S may be less than threads only when there are fewer tiles
+// than threads.
+func gemmSplit(mt, nt, threads, direct int) (r, s int) {
 	best := -1
 	for rr := 1; rr <= threads; rr++ {
 		if threads%rr != 0 || rr > mt || threads/rr > nt {
 			continue
 		}
 		ss := threads / rr
-		cost := (mt + rr - 1) / rr * (4*((nt+ss-1)/ss) + 3)
+		share := (nt + ss - 1) / ss
+		pack := 3
+		if share <= direct {
+			pack = 0
+		}
+		cost := (mt + rr - 1) / rr * (4*share + pack)
 		if best < 0 || cost < best {
 			best, r, s = cost, rr, ss
 		}
@@ -607,7 +724,11 @@ func gemmBlocked[T Float](o *ops[T], g *gemmKernel[T], tA, tB Transpose, m, n, k
 		ncMax: min(g.nc, (n+nr-1)/nr*nr),
 		mt:    (m + mr - 1) / mr,
 	}
-	pl.R, pl.S = gemmSplit(pl.mt, pl.ncMax/nr, max(threads, 1))
+	direct := -1 // panels per goroutine up to which A is read in place
+	if g.microRows != nil && alpha == 1 && tA == NoTrans {
+		direct = g.directLimit()
+	}
+	pl.R, pl.S = gemmSplit(pl.mt, pl.ncMax/nr, max(threads, 1), direct)
 	workers := pl.R * pl.S
 	if pl.R == 1 {
 		if workers == 1 {
@@ -633,15 +754,15 @@ func gemmBlocked[T Float](o *ops[T], g *gemmKernel[T], tA, tB Transpose, m, n, k
 	bp := *bbuf
 	for jc := 0; jc < n; jc += g.nc {
 		nc := min(g.nc, n-jc)
-		panels := (nc + nr - 1) / nr
 		for pc := 0; pc < k; pc += pl.kcMax {
 			kc := min(pl.kcMax, k-pc)
-			if panels >= 2*workers {
-				parallelAligned(panels, workers, 1, func(_, q0, q1 int) {
+			packed := hp.packedPanels(nc)
+			if packed >= 2*workers {
+				parallelAligned(packed, workers, 1, func(_, q0, q1 int) {
 					packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, q0, q1, 0)
 				})
 			} else {
-				packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, 0, panels, 0)
+				packB(bp, nr, kc, nc, b, ldb, tB, pc, jc, 0, packed, 0)
 			}
 			// The rows go out in chunks taken in turn, so a goroutine whose
 			// core is busy with something else does fewer of them.
@@ -677,6 +798,17 @@ type gemmPlan[T Float] struct {
 	R, S                int
 }
 
+// packedPanels is the number of nr-panels of a C block nc wide that go
+// through packB: all of them, or all but a last partial one that the edge
+// kernel reads in place (B not transposed).
+func (p *gemmPlan[T]) packedPanels(nc int) int {
+	panels := (nc + p.g.nr - 1) / p.g.nr
+	if p.g.microEdge != nil && p.tB == NoTrans && nc%p.g.nr != 0 {
+		return panels - 1
+	}
+	return panels
+}
+
 // own runs worker w's part of the whole jc/pc nest when only panels are
 // split (R = 1): it packs its own B panels into its own buffer, so it
 // never waits for another goroutine.
@@ -709,9 +841,10 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 		return
 	}
 	qbase := 0
+	packed := p.packedPanels(nc) // panels from here on are read in place
 	if own {
 		qbase = q0
-		packB(bp, nr, kc, nc, p.b, p.ldb, p.tB, pc, jc, q0, q1, q0)
+		packB(bp, nr, kc, nc, p.b, p.ldb, p.tB, pc, jc, q0, min(q1, packed), q0)
 	}
 	first, last := pc == 0, pc+kc == p.k
 	bk := p.beta
@@ -721,20 +854,28 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 	relu := last && ep.ReLU
 	// direct: full A tiles are read in place; only a last partial tile is
 	// packed (at ap[0]).
-	direct := g.microRows != nil && p.alpha == 1 && p.tA == NoTrans && q1-q0 <= gemmDirectPanels
+	direct := g.microRows != nil && p.alpha == 1 && p.tA == NoTrans && q1-q0 <= g.directLimit()
 	tile := ap[p.mcMax*p.kcMax:]
 	for ic := i0; ic < i1; ic += p.mcMax {
 		mc := min(p.mcMax, i1-ic)
 		full := mc / mr * mr
 		if !direct {
 			packA(ap, mr, mc, kc, p.alpha, a, lda, p.tA, ic, pc)
-		} else if full < mc {
+		} else if full < mc && g.microEdge == nil {
 			packA(ap, mr, mc-full, kc, p.alpha, a, lda, p.tA, ic+full, pc)
 		}
 		for q := q0; q < q1; q++ {
 			jr := q * nr
 			cols := min(nr, nc-jr)
-			bpan := bp[(q-qbase)*kc*nr : (q-qbase+1)*kc*nr]
+			var bpan []T
+			bpanEdge, ldbEdge := bpan, nr // B for microEdge
+			if q < packed {
+				bpan = bp[(q-qbase)*kc*nr : (q-qbase+1)*kc*nr]
+				bpanEdge = bpan
+			} else {
+				bo := pc*p.ldb + jc + jr
+				bpanEdge, ldbEdge = p.b[bo:bo+(kc-1)*p.ldb+cols], p.ldb
+			}
 			var bias []T
 			if last && ep.Bias != nil {
 				bias = ep.Bias[jc+jr : jc+jr+cols]
@@ -746,12 +887,16 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 				switch {
 				case !direct:
 					apan = ap[ir*kc : (ir+mr)*kc]
-				case rows < mr:
-					apan = ap[:mr*kc]
-				case cols == nr:
+				case rows == mr && cols == nr:
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
 					continue
+				case g.microEdge != nil:
+					ao := (ic+ir)*lda + pc
+					g.microEdge(kc, a[ao:ao+(rows-1)*lda+kc], lda, 1, bpanEdge, ldbEdge, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
+					continue
+				case rows < mr:
+					apan = ap[:mr*kc]
 				default:
 					ao := (ic+ir)*lda + pc
 					g.microRows(kc, a[ao:ao+(mr-1)*lda+kc], lda, bpan, tile, nr, 0, nil, false)
@@ -760,6 +905,10 @@ func (p *gemmPlan[T]) block(rg, R, cg, S int, ap, bp []T, jc, nc, pc, kc int, ow
 				}
 				if rows == mr && cols == nr {
 					g.micro(kc, apan, bpan, c[off:off+(mr-1)*ldc+nr], ldc, bk, bias, relu)
+					continue
+				}
+				if g.microEdge != nil {
+					g.microEdge(kc, apan, 1, mr, bpanEdge, ldbEdge, c[off:off+(rows-1)*ldc+cols], ldc, bk, bias, relu, rows, cols)
 					continue
 				}
 				// Edge tile: compute into scratch, merge the valid part.

@@ -138,6 +138,7 @@ func TestGemmShapes(t *testing.T) {
 	shapes := [][3]int{{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {1, 1, 500}, {2, 2, 2}, {3, 5, 7},
 		{64, 10, 256}, {300, 200, 1}, {7, 5000, 1}, {70, 33, 513}, {150, 40, 20}, {13, 4100, 3}, {200, 130, 300}}
 	forEachPath(t, func(t *testing.T) {
+		lowerGemmParallel(t)
 		r := rand.New(rand.NewPCG(2, 2))
 		for _, s := range shapes {
 			for _, tr := range [][2]Transpose{{NoTrans, NoTrans}, {Trans, NoTrans}, {NoTrans, Trans}, {Trans, Trans}} {
@@ -159,6 +160,7 @@ func TestGemmShapes(t *testing.T) {
 // so every thread count gives the same bits.
 func TestGemmThreadsBitIdentical(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
+		lowerGemmParallel(t)
 		r := rand.New(rand.NewPCG(3, 3))
 		for _, s := range [][3]int{{200, 300, 600}, {64, 256, 784}, {1, 2000, 300}, {500, 1, 300}, {16, 4200, 40},
 			{64, 10, 256}, {100, 80, 300}, {700, 40, 50}, {31, 200, 70}, {6, 4100, 600}, {13, 4100, 530}} {

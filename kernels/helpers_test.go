@@ -59,3 +59,14 @@ func dtypeName[T Float]() string {
 	}
 	return "f64"
 }
+
+// lowerGemmParallel lets the active path's blocked GEMM split across
+// goroutines from gemmParallelFlops (a path may set a higher threshold,
+// which would leave the threaded code untested on small products), for
+// the rest of the test.
+func lowerGemmParallel(t *testing.T) {
+	g32, g64 := &opsFor[float32]().gemm, &opsFor[float64]().gemm
+	p32, p64 := g32.parallelFlops, g64.parallelFlops
+	g32.parallelFlops, g64.parallelFlops = 0, 0
+	t.Cleanup(func() { g32.parallelFlops, g64.parallelFlops = p32, p64 })
+}
