@@ -608,12 +608,10 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 		}
 		switch {
 		case bool(tB):
-			for j := range cols {
-				src := b[(col0+j)*ldb+pc : (col0+j)*ldb+pc+kc]
-				for p, v := range src {
-					panel[p*nr+j] = v
-				}
-			}
+			// panel[p*nr+j] = B[col0+j][pc+p]: a transposing copy, in
+			// register blocks on the assembly paths (nn.Linear's weight
+			// is B transposed in every forward pass).
+			TransposeCopy(panel, nr, b[col0*ldb+pc:], ldb, cols, kc)
 		case cols == nr && (nr*int(unsafe.Sizeof(b[0])) == 64 || nr*int(unsafe.Sizeof(b[0])) == 128): // one or two cache lines per row
 			src := b[pc*ldb+col0 : (pc+kc-1)*ldb+col0+cols]
 			copyLines(unsafe.Pointer(&panel[0]), unsafe.Pointer(&src[0]), kc, ldb*int(unsafe.Sizeof(b[0])), nr*int(unsafe.Sizeof(b[0]))/64)
