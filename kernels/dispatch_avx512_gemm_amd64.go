@@ -12,7 +12,7 @@ import st "github.com/simdtorch/simdtorch"
 // docs/decisions.md and docs/benchmarks.md.
 func avx512Gemm32(o *ops[float32]) {
 	o.gemm = gemmKernel[float32]{
-		mr: 14, nr: 32, mc: 14 * 12, kc: 512, nc: 1024, directPanels: 1 << 20, parallelFlops: 40 << 20,
+		mr: 14, nr: 32, mc: 14 * 6, kc: 512, nc: 1024, directPanels: 1 << 20, parallelFlops: 40 << 20,
 		micro:     st.GemmMicroF32AVX512,
 		microRows: st.GemmMicroRowsF32AVX512,
 		microEdge: st.GemmMicroEdgeF32AVX512,

@@ -192,6 +192,7 @@ type gemmKernel[T Float] struct {
 // 64×256×10 gains 29 → 40 GFLOP/s and 64×784×256 83 → 86; at 16 panels
 // and more the two are equal within noise, and past that the packed,
 // contiguous A block is the safer choice for small L1/L2 caches and TLBs.
+// (AVX2 6×16 tiles; a kernel may set its own limit, gemmKernel.directPanels.)
 var gemmDirectPanels = 16
 
 // directLimit is the number of nr-panels per goroutine up to which A

@@ -277,7 +277,7 @@ func BenchmarkGemmMicro(b *testing.B) {
 	}
 }
 
-var benchMicroK = 256
+const benchMicroK = 256
 
 func benchGemmMicro[T Float](b *testing.B) {
 	g := opsFor[T]().gemm
