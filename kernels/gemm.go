@@ -609,10 +609,17 @@ func packB[T Float](dst []T, nr, kc, nc int, b []T, ldb int, tB Transpose, pc, j
 		}
 		switch {
 		case bool(tB):
-			for j := range cols {
-				src := b[(col0+j)*ldb+pc : (col0+j)*ldb+pc+kc]
-				for p, v := range src {
-					panel[p*nr+j] = v
+			// Column j of the panel is row col0+j of B. In steps of 64 k
+			// so the panel rows being filled stay in L1 (a whole kc×nr
+			// panel may not fit).
+			for p0 := 0; p0 < kc; p0 += 64 {
+				p1 := min(kc, p0+64)
+				for j := range cols {
+					src := b[(col0+j)*ldb+pc+p0 : (col0+j)*ldb+pc+p1]
+					d := panel[p0*nr+j:]
+					for p, v := range src {
+						d[p*nr] = v
+					}
 				}
 			}
 		case cols == nr && (nr*int(unsafe.Sizeof(b[0])) == 64 || nr*int(unsafe.Sizeof(b[0])) == 128): // one or two cache lines per row
