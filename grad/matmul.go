@@ -187,14 +187,19 @@ func linear(x, w, b *Variable) *Variable {
 		if w.requiresGrad {
 			// A leaf weight keeping its gradient (ZeroGradInPlace, or a
 			// second use) gets gᵀ·x written or added straight into it.
-			if dst, beta, ok := leafGradInto(w, g2.DType()); ok && g2.DType() == xv.DType() {
+			// (leafGradInto is asked last: it clears the stale mark.)
+			if g2.DType() != xv.DType() {
+				give(w, g2.T().MatMul(xv))
+			} else if dst, beta, ok := leafGradInto(w, g2.DType()); ok {
 				dst.AddMMInPlace(g2.T(), xv, tensor.Beta(beta))
 			} else {
 				give(w, g2.T().MatMul(xv))
 			}
 		}
 		if b != nil && b.requiresGrad {
-			if dst, beta, ok := leafGradInto(b, g2.DType()); ok && g2.IsContiguous() && g2.Size(0) > 0 {
+			if !g2.IsContiguous() || g2.Size(0) == 0 {
+				give(b, sumRows(g2))
+			} else if dst, beta, ok := leafGradInto(b, g2.DType()); ok {
 				sumRowsInto(dst, g2, beta)
 			} else {
 				give(b, sumRows(g2))

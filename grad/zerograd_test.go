@@ -76,3 +76,28 @@ func TestZeroGradInPlaceUnreached(t *testing.T) {
 	c.SetGrad(tensor.New([]float32{7, 8}, 2))
 	assert.Equal(t, []float64{7, 8}, c.Grad().Float64s())
 }
+
+// A stale kept gradient must read as zeros whichever way the pass reaches
+// it: here Linear's bias gradient comes from an empty batch and its
+// upstream gradient is a non-contiguous view.
+func TestZeroGradInPlaceOtherPaths(t *testing.T) {
+	w := grad.Param(tensor.Ones(2, 3))
+	b := grad.Param(tensor.Ones(2))
+	grad.Linear(grad.New(tensor.Ones(4, 3)), w, b).Sum().Backward()
+	b.Grad().Fill(7) // stale values
+	w.Grad().Fill(7)
+	w.ZeroGradInPlace()
+	b.ZeroGradInPlace()
+	grad.Linear(grad.New(tensor.Ones(0, 3)), w, b).Sum().Backward() // no rows
+	assert.Equal(t, []float64{0, 0}, b.Grad().Float64s())
+	assert.Equal(t, make([]float64, 6), w.Grad().Float64s())
+
+	b.Grad().Fill(7)
+	b.ZeroGradInPlace()
+	w.ZeroGradInPlace()
+	// The output used through a transpose: Linear's upstream gradient is
+	// a non-contiguous view.
+	out := grad.Linear(grad.New(tensor.Ones(4, 3)), w, b)
+	out.T().Mul(grad.New(tensor.Arange(0, 8, 1).Reshape(2, 4))).Sum().Backward()
+	assert.Equal(t, []float64{6, 22}, b.Grad().Float64s())
+}
