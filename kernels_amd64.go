@@ -819,3 +819,27 @@ func AxpyRowsF32AVX512(x, b []float32, ldb int, y []float32)
 //
 //go:noescape
 func AxpyRowsF64AVX512(x, b []float64, ldb int, y []float64)
+
+// DotRowsF32AVX512: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric is the Go twin: two ZMM-wide accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
+//
+// Method: 8 rows of b at a time, accumulators Z0..Z7 (even ZMM columns of x) and
+// Z8..Z15 (odd columns and the masked tail, K1), x in Z16/Z17 and the rows as
+// FMA memory operands; then a single-ZMM loop, the masked tail, and per row the
+// two accumulators added and halved down to one lane; leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, K1; no stack frame.
+//
+//go:noescape
+func DotRowsF32AVX512(x, b []float32, ldb int, y []float32)
+
+// DotRowsF64AVX512: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric is the Go twin: two ZMM-wide accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
+//
+// Method: 8 rows of b at a time, accumulators Z0..Z7 (even ZMM columns of x) and
+// Z8..Z15 (odd columns and the masked tail, K1), x in Z16/Z17 and the rows as
+// FMA memory operands; then a single-ZMM loop, the masked tail, and per row the
+// two accumulators added and halved down to one lane; leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, K1; no stack frame.
+//
+//go:noescape
+func DotRowsF64AVX512(x, b []float64, ldb int, y []float64)

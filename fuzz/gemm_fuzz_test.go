@@ -105,3 +105,62 @@ func elem[T Float](s []T, ld int, trans bool, r, c int) T {
 	}
 	return s[r*ld+c]
 }
+
+// FuzzDotRowsF32 and FuzzDotRowsF64 run kernels.DotRows (y = B·x, the
+// batch-1 nn.Linear product) with up to 40 rows of up to 300 elements and
+// a row stride past the row length, on every path, against float64 dot
+// products; entries come from raw bits as in FuzzGemm. The padding between
+// rows is never read into a result, and y gets exactly its rows.
+func FuzzDotRowsF32(f *testing.F) { fuzzDotRows[float32](f) }
+func FuzzDotRowsF64(f *testing.F) { fuzzDotRows[float64](f) }
+
+func fuzzDotRows[T Float](f *testing.F) {
+	for i, s := range [][2]uint16{{1, 1}, {8, 16}, {9, 17}, {10, 128}, {25, 300}, {17, 33}, {3, 0}, {40, 63}} {
+		f.Add(uint8(s[0]), s[1], uint8(i), make([]byte, 48*i))
+	}
+	f.Fuzz(func(t *testing.T, n8 uint8, k16 uint16, pad8 uint8, data []byte) {
+		n, k, pad := int(n8)%41, int(k16)%301, int(pad8)%5
+		ldb := k + pad
+		vals := testutil.FromBytes[T](data)
+		next := func(i int) T {
+			if len(vals) == 0 {
+				return T(i%7) - 3
+			}
+			return tame(vals[i%len(vals)])
+		}
+		b := make([]T, max(0, (n-1)*ldb+k))
+		for i := range b {
+			if i%ldb >= k {
+				b[i] = T(math.NaN()) // padding: must not reach a result
+				continue
+			}
+			b[i] = next(i)
+		}
+		x := make([]T, k)
+		for i := range x {
+			x[i] = next(i + 7919)
+		}
+		eps := testutil.Eps[T]()
+		tiny := float64(testutil.Tiny[T]())
+		for _, path := range kernels.Paths() {
+			y := make([]T, n+1)
+			y[n] = 42
+			onPath(t, path, func() { kernels.DotRows(y[:n], x, b, ldb) })
+			if y[n] != 42 {
+				t.Fatalf("path %s: y[%d] past the rows written", path, n)
+			}
+			for j := range n {
+				var s, sa float64
+				for p := range k {
+					v := float64(x[p]) * float64(b[j*ldb+p])
+					s += v
+					sa += math.Abs(v)
+				}
+				tol := float64(k+2)*eps*sa + tiny*float64(k+2)
+				if got := float64(y[j]); math.IsNaN(got) || math.Abs(got-s) > tol {
+					t.Fatalf("path %s: n=%d k=%d ldb=%d: y[%d] = %v, want %v (tol %g)", path, n, k, ldb, j, got, s, tol)
+				}
+			}
+		}
+	})
+}

@@ -17,6 +17,7 @@ func avx512Gemm32(o *ops[float32]) {
 		microRows: st.GemmMicroRowsF32AVX512,
 		microEdge: st.GemmMicroEdgeF32AVX512,
 		axpyRows:  st.AxpyRowsF32AVX512,
+		dotRows:   st.DotRowsF32AVX512,
 	}
 }
 
@@ -27,5 +28,6 @@ func avx512Gemm64(o *ops[float64]) {
 		microRows: st.GemmMicroRowsF64AVX512,
 		microEdge: st.GemmMicroEdgeF64AVX512,
 		axpyRows:  st.AxpyRowsF64AVX512,
+		dotRows:   st.DotRowsF64AVX512,
 	}
 }

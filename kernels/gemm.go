@@ -183,6 +183,9 @@ type gemmKernel[T Float] struct {
 	// in order with the bits of the path's axpy (GEMV's m = 1 case; see
 	// the function axpyRows).
 	axpyRows func(x, b []T, ldb int, y []T)
+	// dotRows, when not nil, sets y[j] = x·b[j·ldb:][:len(x)] for
+	// j < len(y) (GEMV's m = 1 case with B transposed; see DotRows).
+	dotRows func(x, b []T, ldb int, y []T)
 }
 
 // gemmDirectPanels: a goroutine whose share of a C block is at most this
@@ -343,14 +346,13 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 		}
 		y := c[:n]
 		if tB { // op(B)[:,j] is row j of B: one dot per output
+			if threads <= 1 || n < 2*64 { // (no closure: batch-1 inference is a few µs)
+				dotRows(o, alpha, beta, x, b, ldb, y)
+				epilogueRow(y, ep)
+				return
+			}
 			splitN(n, threads, func(lo, hi int) {
-				for j := lo; j < hi; j++ {
-					d := alpha * o.dot(x, b[j*ldb:j*ldb+k])
-					if beta != 0 {
-						d += beta * y[j]
-					}
-					y[j] = d
-				}
+				dotRows(o, alpha, beta, x, b[lo*ldb:], ldb, y[lo:hi])
 				epilogueRow(y[lo:hi], biasRange(ep, lo, hi))
 			})
 			return

@@ -238,7 +238,8 @@ func AddMM(input, mat1, mat2 *Tensor, opts ...MMOption) *Tensor {
 	m, k, n := mat1.shape()[0], mat1.shape()[1], mat2.shape()[1]
 	out := empty(dtype, []int{m, n})
 	// input must broadcast to the result.
-	broadcastStrides(op, input, out.shape(), nil)
+	var sbuf [2]int
+	broadcastStrides(op, input, out.shape(), sbuf[:0])
 	bias := cfg.beta == 1 && input.numel == n && input.contig && (len(input.shape()) == 1 || len(input.shape()) == 2 && input.shape()[0] == 1)
 	beta := cfg.beta
 	if bias {
