@@ -140,6 +140,21 @@ func addMM(input, mat1, mat2 *Variable, opts []MMOption) *Variable {
 // *nn.Parameter all mean none (see Operand).
 func Linear(x, w, b Operand) *Variable { return linear(varOf(x), varOf(w), optVarOf(b)) }
 
+// LinearReLU returns Linear(x, w, b).ReLU(): nn.Linear followed by nn.ReLU,
+// which nn.Sequential runs through it. When the result records no
+// gradient (no-grad mode, or nothing requires one), the ReLU is applied in
+// place on the Linear's fresh result: the same values, without a second
+// tensor. Otherwise it is the two calls, with the same graph
+// (ReluBackward0 over AddmmBackward0).
+func LinearReLU(x, w, b Operand) *Variable {
+	out := linear(varOf(x), varOf(w), optVarOf(b))
+	if tracks(out) {
+		return out.ReLU()
+	}
+	out.value.ReLUInPlace()
+	return out
+}
+
 func linear(x, w, b *Variable) *Variable {
 	const op = "Linear"
 	if w.Dim() != 2 || x.Dim() < 1 || x.Size(-1) != w.Size(1) {

@@ -70,7 +70,17 @@ func (s *Sequential) All() iter.Seq2[string, Layer] {
 
 // Forward passes x through every child in order.
 func (s *Sequential) Forward(x *grad.Variable) *grad.Variable {
-	for _, e := range s.mods {
+	for i := 0; i < len(s.mods); i++ {
+		e := s.mods[i]
+		// A Linear followed by a ReLU runs as grad.LinearReLU: the same
+		// values and graph, and in no-grad mode one tensor instead of two.
+		if lin, ok := e.m.(*Linear); ok && i+1 < len(s.mods) {
+			if _, ok := s.mods[i+1].m.(*ReLU); ok {
+				x = lin.forwardReLU(x)
+				i++
+				continue
+			}
+		}
 		l, ok := e.m.(Layer)
 		if !ok {
 			panic(misuse("Sequential.Forward", "child ("+e.name+") "+typeName(e.m)+" has no Forward(*grad.Variable) method"))

@@ -57,6 +57,14 @@ func (l *Linear) Forward(x *grad.Variable) *grad.Variable {
 	return grad.Linear(x, l.Weight, l.Bias)
 }
 
+// forwardReLU is Forward followed by ReLU (see grad.LinearReLU).
+func (l *Linear) forwardReLU(x *grad.Variable) *grad.Variable {
+	if l.Bias == nil {
+		return grad.LinearReLU(x, l.Weight, nil)
+	}
+	return grad.LinearReLU(x, l.Weight, l.Bias)
+}
+
 // ExtraRepr is "in_features=4, out_features=8, bias=True".
 func (l *Linear) ExtraRepr() string {
 	return "in_features=" + strconv.Itoa(l.InFeatures) + ", out_features=" + strconv.Itoa(l.OutFeatures) + ", bias=" + pyBool(l.Bias != nil)

@@ -609,3 +609,40 @@ func TestContainers(t *testing.T) {
 		t.Fatal(r)
 	}
 }
+
+// TestSequentialLinearReLU: Sequential runs a Linear followed by a ReLU as
+// grad.LinearReLU; the outputs and gradients are those of calling the
+// children one by one, with and without no-grad mode.
+func TestSequentialLinearReLU(t *testing.T) {
+	net := nn.NewSequential(nn.NewLinear(5, 8), nn.NewReLU(), nn.NewLinear(8, 6), nn.NewReLU(), nn.NewReLU(), nn.NewLinear(6, 3), nn.NewTanh())
+	x := tensor.Randn(4, 5)
+	byHand := func(in *grad.Variable) *grad.Variable {
+		for i := range net.Len() {
+			in = net.At(i).(nn.Layer).Forward(in)
+		}
+		return in
+	}
+	want := byHand(grad.NoGrad(x)).Value()
+	got := net.Forward(grad.NoGrad(x)).Value()
+	if !slices.Equal(tensor.Data[float32](want), tensor.Data[float32](got)) {
+		t.Fatalf("no-grad: Sequential gives %v, the children one by one %v", got, want)
+	}
+	if !slices.Equal(tensor.Data[float32](want), tensor.Data[float32](net.Forward(grad.New(x)).Value())) {
+		t.Fatal("grad mode: outputs differ from the children one by one")
+	}
+	grads := func(f func(*grad.Variable) *grad.Variable) [][]float32 {
+		nn.ZeroGrad(net)
+		f(grad.New(x)).Sum().Backward()
+		var out [][]float32
+		for p := range nn.Parameters(net) {
+			out = append(out, slices.Clone(tensor.Data[float32](p.Grad())))
+		}
+		return out
+	}
+	g1, g2 := grads(net.Forward), grads(byHand)
+	for i := range g1 {
+		if !slices.Equal(g1[i], g2[i]) {
+			t.Fatalf("parameter %d: gradients differ (Sequential %v, by hand %v)", i, g1[i], g2[i])
+		}
+	}
+}
