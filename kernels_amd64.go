@@ -544,6 +544,32 @@ func GemmMicroRowsF32AVX2(k int, a []float32, lda int, b, c []float32, ldc int, 
 //go:noescape
 func GemmMicroRowsF64AVX2(k int, a []float64, lda int, b, c []float64, ldc int, beta float64, bias []float64, relu bool)
 
+// DotRowsF32AVX2: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric with YMM-wide accumulators is the Go twin: two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
+//
+// Method: 4 rows of b at a time, accumulators Y0..Y3 (even YMM columns of x) and
+// Y4..Y7 (odd columns and the masked tail), x in Y8/Y9 and the rows as FMA
+// memory operands; then a single-YMM step, the masked tail (mask Y10, scratch Y11,
+// blended into the selected lanes), and per row the two accumulators added and
+// halved down to one lane; leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11; no stack frame.
+//
+//go:noescape
+func DotRowsF32AVX2(x, b []float32, ldb int, y []float32)
+
+// DotRowsF64AVX2: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric with YMM-wide accumulators is the Go twin: two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
+//
+// Method: 4 rows of b at a time, accumulators Y0..Y3 (even YMM columns of x) and
+// Y4..Y7 (odd columns and the masked tail), x in Y8/Y9 and the rows as FMA
+// memory operands; then a single-YMM step, the masked tail (mask Y10, scratch Y11,
+// blended into the selected lanes), and per row the two accumulators added and
+// halved down to one lane; leftover rows one at a time.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11; no stack frame.
+//
+//go:noescape
+func DotRowsF64AVX2(x, b []float64, ldb int, y []float64)
+
 // SGDStepF32AVX2: one torch.optim.SGD step in place, as kernels' sgdGeneric: k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits (1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum; 16 flush). d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. With flush, buf (as soon as it is computed, before d reads it) and the new param are flushed: 0 < |x| < smallest normal gives a zero of x's sign. Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n.
 //
 // Method: one loop nest per flags value (two YMM per iteration, then one,

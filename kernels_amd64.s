@@ -9236,6 +9236,354 @@ store:
 	VZEROUPPER
 	RET
 
+// func DotRowsF32AVX2(x []float32, b []float32, ldb int, y []float32)
+// Requires: AVX, FMA3
+TEXT ·DotRowsF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	MOVQ    b_base+24(FP), DX
+	MOVQ    ldb+48(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    y_base+56(FP), SI
+	MOVQ    y_len+64(FP), DI
+	TESTQ   DI, DI
+	JZ      done
+	MOVQ    CX, R8
+	ANDQ    $0x07, R8
+	MOVQ    $0x00000008, R9
+	SUBQ    R8, R9
+	LEAQ    masktab<>+0(SB), R10
+	VMOVDQU (R10)(R9*4), Y10
+	SHLQ    $0x02, CX
+
+rowsR:
+	CMPQ   DI, $0x04
+	JB     rows1
+	LEAQ   (BX)(BX*2), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
+	VXORPS Y1, Y1, Y1
+	VXORPS Y5, Y5, Y5
+	VXORPS Y2, Y2, Y2
+	VXORPS Y6, Y6, Y6
+	VXORPS Y3, Y3, Y3
+	VXORPS Y7, Y7, Y7
+	XORQ   R10, R10
+
+rloop2:
+	LEAQ        64(R10), R11
+	CMPQ        R11, CX
+	JA          rone
+	VMOVUPS     (AX)(R10*1), Y8
+	VMOVUPS     32(AX)(R10*1), Y9
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS 32(DX), Y9, Y4
+	VFMADD231PS (DX)(BX*1), Y8, Y1
+	VFMADD231PS 32(DX)(BX*1), Y9, Y5
+	VFMADD231PS (DX)(BX*2), Y8, Y2
+	VFMADD231PS 32(DX)(BX*2), Y9, Y6
+	VFMADD231PS (DX)(R9*1), Y8, Y3
+	VFMADD231PS 32(DX)(R9*1), Y9, Y7
+	MOVQ        R11, R10
+	ADDQ        $0x00000040, DX
+	JMP         rloop2
+
+rone:
+	LEAQ        32(R10), R11
+	CMPQ        R11, CX
+	JA          rtail
+	VMOVUPS     (AX)(R10*1), Y8
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS (DX)(BX*1), Y8, Y1
+	VFMADD231PS (DX)(BX*2), Y8, Y2
+	VFMADD231PS (DX)(R9*1), Y8, Y3
+	MOVQ        R11, R10
+	ADDQ        $0x00000020, DX
+
+rtail:
+	TESTQ       R8, R8
+	JZ          rsum
+	VMASKMOVPS  (AX)(R10*1), Y10, Y8
+	VMASKMOVPS  (DX), Y10, Y11
+	VFMADD213PS Y4, Y8, Y11
+	VBLENDVPS   Y10, Y11, Y4, Y4
+	VMASKMOVPS  (DX)(BX*1), Y10, Y11
+	VFMADD213PS Y5, Y8, Y11
+	VBLENDVPS   Y10, Y11, Y5, Y5
+	VMASKMOVPS  (DX)(BX*2), Y10, Y11
+	VFMADD213PS Y6, Y8, Y11
+	VBLENDVPS   Y10, Y11, Y6, Y6
+	VMASKMOVPS  (DX)(R9*1), Y10, Y11
+	VFMADD213PS Y7, Y8, Y11
+	VBLENDVPS   Y10, Y11, Y7, Y7
+
+rsum:
+	VADDPS       Y4, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPS       X4, X0, X0
+	VMOVHLPS     X0, X0, X4
+	VADDPS       X4, X0, X0
+	VMOVSHDUP    X0, X4
+	VADDSS       X4, X0, X0
+	VMOVSS       X0, (SI)
+	VADDPS       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X5
+	VADDPS       X5, X1, X1
+	VMOVHLPS     X1, X1, X5
+	VADDPS       X5, X1, X1
+	VMOVSHDUP    X1, X5
+	VADDSS       X5, X1, X1
+	VMOVSS       X1, 4(SI)
+	VADDPS       Y6, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X6
+	VADDPS       X6, X2, X2
+	VMOVHLPS     X2, X2, X6
+	VADDPS       X6, X2, X2
+	VMOVSHDUP    X2, X6
+	VADDSS       X6, X2, X2
+	VMOVSS       X2, 8(SI)
+	VADDPS       Y7, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X7
+	VADDPS       X7, X3, X3
+	VMOVHLPS     X3, X3, X7
+	VADDPS       X7, X3, X3
+	VMOVSHDUP    X3, X7
+	VADDSS       X7, X3, X3
+	VMOVSS       X3, 12(SI)
+	SUBQ         R10, DX
+	ADDQ         BX, DX
+	ADDQ         BX, DX
+	ADDQ         BX, DX
+	ADDQ         BX, DX
+	ADDQ         $0x10, SI
+	SUBQ         $0x04, DI
+	JMP          rowsR
+
+rows1:
+	TESTQ  DI, DI
+	JZ     done
+	LEAQ   (BX)(BX*2), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
+	XORQ   R9, R9
+
+sloop2:
+	LEAQ        64(R9), R10
+	CMPQ        R10, CX
+	JA          sone
+	VMOVUPS     (AX)(R9*1), Y8
+	VMOVUPS     32(AX)(R9*1), Y9
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS 32(DX), Y9, Y4
+	MOVQ        R10, R9
+	ADDQ        $0x00000040, DX
+	JMP         sloop2
+
+sone:
+	LEAQ        32(R9), R10
+	CMPQ        R10, CX
+	JA          stail
+	VMOVUPS     (AX)(R9*1), Y8
+	VFMADD231PS (DX), Y8, Y0
+	MOVQ        R10, R9
+	ADDQ        $0x00000020, DX
+
+stail:
+	TESTQ       R8, R8
+	JZ          ssum
+	VMASKMOVPS  (AX)(R9*1), Y10, Y8
+	VMASKMOVPS  (DX), Y10, Y11
+	VFMADD213PS Y4, Y8, Y11
+	VBLENDVPS   Y10, Y11, Y4, Y4
+
+ssum:
+	VADDPS       Y4, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPS       X4, X0, X0
+	VMOVHLPS     X0, X0, X4
+	VADDPS       X4, X0, X0
+	VMOVSHDUP    X0, X4
+	VADDSS       X4, X0, X0
+	VMOVSS       X0, (SI)
+	SUBQ         R9, DX
+	ADDQ         BX, DX
+	ADDQ         $0x04, SI
+	SUBQ         $0x01, DI
+	JMP          rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func DotRowsF64AVX2(x []float64, b []float64, ldb int, y []float64)
+// Requires: AVX, FMA3
+TEXT ·DotRowsF64AVX2(SB), NOSPLIT, $0-80
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	MOVQ    b_base+24(FP), DX
+	MOVQ    ldb+48(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    y_base+56(FP), SI
+	MOVQ    y_len+64(FP), DI
+	TESTQ   DI, DI
+	JZ      done
+	MOVQ    CX, R8
+	ANDQ    $0x03, R8
+	MOVQ    $0x00000004, R9
+	SUBQ    R8, R9
+	LEAQ    masktab<>+0(SB), R10
+	VMOVDQU (R10)(R9*8), Y10
+	SHLQ    $0x03, CX
+
+rowsR:
+	CMPQ   DI, $0x04
+	JB     rows1
+	LEAQ   (BX)(BX*2), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
+	VXORPS Y1, Y1, Y1
+	VXORPS Y5, Y5, Y5
+	VXORPS Y2, Y2, Y2
+	VXORPS Y6, Y6, Y6
+	VXORPS Y3, Y3, Y3
+	VXORPS Y7, Y7, Y7
+	XORQ   R10, R10
+
+rloop2:
+	LEAQ        64(R10), R11
+	CMPQ        R11, CX
+	JA          rone
+	VMOVUPD     (AX)(R10*1), Y8
+	VMOVUPD     32(AX)(R10*1), Y9
+	VFMADD231PD (DX), Y8, Y0
+	VFMADD231PD 32(DX), Y9, Y4
+	VFMADD231PD (DX)(BX*1), Y8, Y1
+	VFMADD231PD 32(DX)(BX*1), Y9, Y5
+	VFMADD231PD (DX)(BX*2), Y8, Y2
+	VFMADD231PD 32(DX)(BX*2), Y9, Y6
+	VFMADD231PD (DX)(R9*1), Y8, Y3
+	VFMADD231PD 32(DX)(R9*1), Y9, Y7
+	MOVQ        R11, R10
+	ADDQ        $0x00000040, DX
+	JMP         rloop2
+
+rone:
+	LEAQ        32(R10), R11
+	CMPQ        R11, CX
+	JA          rtail
+	VMOVUPD     (AX)(R10*1), Y8
+	VFMADD231PD (DX), Y8, Y0
+	VFMADD231PD (DX)(BX*1), Y8, Y1
+	VFMADD231PD (DX)(BX*2), Y8, Y2
+	VFMADD231PD (DX)(R9*1), Y8, Y3
+	MOVQ        R11, R10
+	ADDQ        $0x00000020, DX
+
+rtail:
+	TESTQ       R8, R8
+	JZ          rsum
+	VMASKMOVPD  (AX)(R10*1), Y10, Y8
+	VMASKMOVPD  (DX), Y10, Y11
+	VFMADD213PD Y4, Y8, Y11
+	VBLENDVPD   Y10, Y11, Y4, Y4
+	VMASKMOVPD  (DX)(BX*1), Y10, Y11
+	VFMADD213PD Y5, Y8, Y11
+	VBLENDVPD   Y10, Y11, Y5, Y5
+	VMASKMOVPD  (DX)(BX*2), Y10, Y11
+	VFMADD213PD Y6, Y8, Y11
+	VBLENDVPD   Y10, Y11, Y6, Y6
+	VMASKMOVPD  (DX)(R9*1), Y10, Y11
+	VFMADD213PD Y7, Y8, Y11
+	VBLENDVPD   Y10, Y11, Y7, Y7
+
+rsum:
+	VADDPD       Y4, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPD       X4, X0, X0
+	VUNPCKHPD    X0, X0, X4
+	VADDSD       X4, X0, X0
+	VMOVSD       X0, (SI)
+	VADDPD       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X5
+	VADDPD       X5, X1, X1
+	VUNPCKHPD    X1, X1, X5
+	VADDSD       X5, X1, X1
+	VMOVSD       X1, 8(SI)
+	VADDPD       Y6, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X6
+	VADDPD       X6, X2, X2
+	VUNPCKHPD    X2, X2, X6
+	VADDSD       X6, X2, X2
+	VMOVSD       X2, 16(SI)
+	VADDPD       Y7, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X7
+	VADDPD       X7, X3, X3
+	VUNPCKHPD    X3, X3, X7
+	VADDSD       X7, X3, X3
+	VMOVSD       X3, 24(SI)
+	SUBQ         R10, DX
+	ADDQ         BX, DX
+	ADDQ         BX, DX
+	ADDQ         BX, DX
+	ADDQ         BX, DX
+	ADDQ         $0x20, SI
+	SUBQ         $0x04, DI
+	JMP          rowsR
+
+rows1:
+	TESTQ  DI, DI
+	JZ     done
+	LEAQ   (BX)(BX*2), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
+	XORQ   R9, R9
+
+sloop2:
+	LEAQ        64(R9), R10
+	CMPQ        R10, CX
+	JA          sone
+	VMOVUPD     (AX)(R9*1), Y8
+	VMOVUPD     32(AX)(R9*1), Y9
+	VFMADD231PD (DX), Y8, Y0
+	VFMADD231PD 32(DX), Y9, Y4
+	MOVQ        R10, R9
+	ADDQ        $0x00000040, DX
+	JMP         sloop2
+
+sone:
+	LEAQ        32(R9), R10
+	CMPQ        R10, CX
+	JA          stail
+	VMOVUPD     (AX)(R9*1), Y8
+	VFMADD231PD (DX), Y8, Y0
+	MOVQ        R10, R9
+	ADDQ        $0x00000020, DX
+
+stail:
+	TESTQ       R8, R8
+	JZ          ssum
+	VMASKMOVPD  (AX)(R9*1), Y10, Y8
+	VMASKMOVPD  (DX), Y10, Y11
+	VFMADD213PD Y4, Y8, Y11
+	VBLENDVPD   Y10, Y11, Y4, Y4
+
+ssum:
+	VADDPD       Y4, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPD       X4, X0, X0
+	VUNPCKHPD    X0, X0, X4
+	VADDSD       X4, X0, X0
+	VMOVSD       X0, (SI)
+	SUBQ         R9, DX
+	ADDQ         BX, DX
+	ADDQ         $0x08, SI
+	SUBQ         $0x01, DI
+	JMP          rows1
+
+done:
+	VZEROUPPER
+	RET
+
 // func SGDStepF32AVX2(param []float32, grad []float32, buf []float32, k [4]float32, flags int)
 // Requires: AVX
 TEXT ·SGDStepF32AVX2(SB), NOSPLIT, $0-96

@@ -51,6 +51,147 @@ func genGemm() {
 			gemmMicro(t, rows)
 		}
 	}
+	for _, t := range []*dtype{f32, f64} {
+		dotRowsAVX2(t)
+	}
+}
+
+// dotRowsAVX2R is the number of rows of B the AVX2 DotRows reads per pass
+// over x: two YMM accumulators per row, x in two more, and the tail's mask
+// and scratch fill twelve of the sixteen YMM registers.
+const dotRowsAVX2R = 4
+
+func init() {
+	docs["DotRows"] = "y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, " +
+		"each in its own order (kernels.dotRowsGeneric with YMM-wide accumulators is the Go twin: " +
+		"two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. " +
+		"Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0."
+}
+
+// dotRowsAVX2 emits DotRowsF32AVX2 or DotRowsF64AVX2: DotRowsF32AVX512's
+// method on YMM registers, four rows per pass. The tail takes masked loads
+// (VMASKMOVPS: lanes past the end read nothing and load zero) and blends
+// the product back into the selected lanes only, so that every lane's sum
+// is the one the AVX-512 merge masking (and the Go twin) gives.
+func dotRowsAVX2(t *dtype) {
+	const R = dotRowsAVX2R
+	routine("DotRows", t,
+		fmt.Sprintf("Method: %d rows of b at a time, accumulators Y0..Y%d (even YMM columns of x) and", R, R-1),
+		fmt.Sprintf("Y%d..Y%d (odd columns and the masked tail), x in Y8/Y9 and the rows as FMA", R, 2*R-1),
+		"memory operands; then a single-YMM step, the masked tail (mask Y10, scratch Y11,",
+		"blended into the selected lanes), and per row the two accumulators added and",
+		"halved down to one lane; leftover rows one at a time.")
+	xp := asm.Load(asm.Param("x").Base(), asm.GP64())
+	kb := asm.Load(asm.Param("x").Len(), asm.GP64())
+	bp := asm.Load(asm.Param("b").Base(), asm.GP64()).(GPVirtual)
+	ldb := asm.Load(asm.Param("ldb"), asm.GP64()).(GPVirtual)
+	asm.SHLQ(U8(t.shift), ldb)
+	yp := asm.Load(asm.Param("y").Base(), asm.GP64())
+	n := asm.Load(asm.Param("y").Len(), asm.GP64())
+	asm.TESTQ(n, n)
+	asm.JZ(LabelRef("done"))
+
+	// Tail: the first len(x) mod lanes lanes, selected by the mask table
+	// (all-ones lanes first); kb: bytes of x.
+	tailN := asm.GP64()
+	asm.MOVQ(kb, tailN)
+	asm.ANDQ(U8(t.lanes-1), tailN)
+	mask := Y10
+	{
+		idx, tab := asm.GP64(), asm.GP64()
+		asm.MOVQ(U32(t.lanes), idx)
+		asm.SUBQ(tailN, idx)
+		asm.LEAQ(maskTab(), tab)
+		asm.VMOVDQU(Mem{Base: tab, Index: idx, Scale: uint8(t.size)}, mask)
+	}
+	asm.SHLQ(U8(t.shift), kb)
+
+	ymm := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
+	x0, x1, tmp := Y8, Y9, Y11
+	pass := func(rows int, pfx string) {
+		ra := newRowAddr(bp, ldb, rows)
+		acc0 := func(r int) VecPhysical { return ymm[r] }
+		acc1 := func(r int) VecPhysical { return ymm[R+r] }
+		for r := range rows {
+			asm.VXORPS(acc0(r), acc0(r), acc0(r))
+			asm.VXORPS(acc1(r), acc1(r), acc1(r))
+		}
+		i := asm.GP64() // byte offset into x and the rows
+		asm.XORQ(i, i)
+		end := asm.GP64()
+		xAt := func(disp int) Mem { return Mem{Base: xp, Index: i, Scale: 1, Disp: disp} }
+		asm.Label(pfx + "loop2")
+		asm.LEAQ(Mem{Base: i, Disp: 64}, end)
+		asm.CMPQ(end, kb)
+		asm.JA(LabelRef(pfx + "one"))
+		t.movu(xAt(0), x0)
+		t.movu(xAt(32), x1)
+		for r := range rows {
+			t.fmadd231(ra.at(r, 0), x0, acc0(r))
+			t.fmadd231(ra.at(r, 32), x1, acc1(r))
+		}
+		asm.MOVQ(end, i)
+		ra.advance(64)
+		asm.JMP(LabelRef(pfx + "loop2"))
+		asm.Label(pfx + "one")
+		asm.LEAQ(Mem{Base: i, Disp: 32}, end)
+		asm.CMPQ(end, kb)
+		asm.JA(LabelRef(pfx + "tail"))
+		t.movu(xAt(0), x0)
+		for r := range rows {
+			t.fmadd231(ra.at(r, 0), x0, acc0(r))
+		}
+		asm.MOVQ(end, i)
+		ra.advance(32)
+		asm.Label(pfx + "tail")
+		asm.TESTQ(tailN, tailN)
+		asm.JZ(LabelRef(pfx + "sum"))
+		t.maskmov(xAt(0), mask, x0)
+		for r := range rows {
+			t.maskmov(ra.at(r, 0), mask, tmp)
+			t.fmadd213(acc1(r), x0, tmp) // tmp = x·row + acc1
+			t.blend(mask, tmp, acc1(r), acc1(r))
+		}
+		asm.Label(pfx + "sum")
+		for r := range rows {
+			s, h := acc0(r), acc1(r)
+			t.add(h, s, s)
+			asm.VEXTRACTF128(U8(1), s, h.AsX())
+			t.add(h.AsX(), s.AsX(), s.AsX())
+			if t.single() {
+				asm.VMOVHLPS(s.AsX(), s.AsX(), h.AsX())
+				asm.VADDPS(h.AsX(), s.AsX(), s.AsX())
+				asm.VMOVSHDUP(s.AsX(), h.AsX())
+				asm.VADDSS(h.AsX(), s.AsX(), s.AsX())
+			} else {
+				asm.VUNPCKHPD(s.AsX(), s.AsX(), h.AsX())
+				asm.VADDSD(h.AsX(), s.AsX(), s.AsX())
+			}
+			t.movs(s.AsX(), Mem{Base: yp, Disp: r * t.size})
+		}
+		for g := range ra.base {
+			asm.SUBQ(i, ra.base[g])
+		}
+		for range rows {
+			asm.ADDQ(ldb, bp)
+		}
+		asm.ADDQ(U8(rows*t.size), yp)
+		asm.SUBQ(U8(rows), n)
+	}
+
+	asm.Label("rowsR")
+	asm.CMPQ(n, U8(R))
+	asm.JB(LabelRef("rows1"))
+	pass(R, "r")
+	asm.JMP(LabelRef("rowsR"))
+	asm.Label("rows1")
+	asm.TESTQ(n, n)
+	asm.JZ(LabelRef("done"))
+	pass(1, "s")
+	asm.JMP(LabelRef("rows1"))
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
 }
 
 // gemmMicro emits one micro-kernel; rows: A is read in place, six rows lda

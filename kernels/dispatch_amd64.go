@@ -57,10 +57,11 @@ func avx2Ops32() *ops[float32] {
 		maxIdx:            st.MaxIdxF32AVX2,
 		softmax:           st.SoftmaxF32AVX2,
 		logSoftmax:        st.LogSoftmaxF32AVX2,
-		gemm:              gemmKernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, micro: st.GemmMicroF32AVX2, microRows: st.GemmMicroRowsF32AVX2},
-		sgd:               st.SGDStepF32AVX2,
-		adam:              st.AdamStepF32AVX2,
-		transpose:         transposeKernel[float32]{block: 8, f: st.TransposeF32AVX2},
+		gemm: gemmKernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, micro: st.GemmMicroF32AVX2, microRows: st.GemmMicroRowsF32AVX2,
+			dotRows: st.DotRowsF32AVX2, dotLanes: 8},
+		sgd:       st.SGDStepF32AVX2,
+		adam:      st.AdamStepF32AVX2,
+		transpose: transposeKernel[float32]{block: 8, f: st.TransposeF32AVX2},
 	}
 }
 
@@ -91,9 +92,10 @@ func avx2Ops64() *ops[float64] {
 		maxIdx:            st.MaxIdxF64AVX2,
 		softmax:           st.SoftmaxF64AVX2,
 		logSoftmax:        st.LogSoftmaxF64AVX2,
-		gemm:              gemmKernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 4080, micro: st.GemmMicroF64AVX2, microRows: st.GemmMicroRowsF64AVX2},
-		sgd:               st.SGDStepF64AVX2,
-		adam:              st.AdamStepF64AVX2,
-		transpose:         transposeKernel[float64]{block: 4, f: st.TransposeF64AVX2},
+		gemm: gemmKernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 4080, micro: st.GemmMicroF64AVX2, microRows: st.GemmMicroRowsF64AVX2,
+			dotRows: st.DotRowsF64AVX2, dotLanes: 4},
+		sgd:       st.SGDStepF64AVX2,
+		adam:      st.AdamStepF64AVX2,
+		transpose: transposeKernel[float64]{block: 4, f: st.TransposeF64AVX2},
 	}
 }

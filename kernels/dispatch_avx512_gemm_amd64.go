@@ -18,6 +18,7 @@ func avx512Gemm32(o *ops[float32]) {
 		microEdge: st.GemmMicroEdgeF32AVX512,
 		axpyRows:  st.AxpyRowsF32AVX512,
 		dotRows:   st.DotRowsF32AVX512,
+		dotLanes:  16,
 	}
 }
 
@@ -29,5 +30,6 @@ func avx512Gemm64(o *ops[float64]) {
 		microEdge: st.GemmMicroEdgeF64AVX512,
 		axpyRows:  st.AxpyRowsF64AVX512,
 		dotRows:   st.DotRowsF64AVX512,
+		dotLanes:  8,
 	}
 }

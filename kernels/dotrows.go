@@ -69,20 +69,10 @@ func dotRows[T Float](o *ops[T], alpha, beta T, x, b []T, ldb int, y []T) {
 	}
 }
 
-// dotRowsLanes is the accumulator width of the avx512 DotRows kernels
-// (one ZMM register): 16 float32 or 8 float64 lanes.
-func dotRowsLanes[T Float]() int { return 64 / sizeOf[T]() }
-
-func sizeOf[T Float]() int {
-	var z T
-	if _, ok := any(z).(float32); ok {
-		return 4
-	}
-	return 8
-}
-
-// dotRowsGeneric is the Go twin of the avx512 DotRows kernels: for each
-// row, two accumulators of L lanes (L = 16 float32, 8 float64) take fused
+// dotRowsGeneric is the Go twin of the DotRows kernels, whose
+// accumulators are L lanes wide (one register: AVX-512 16 float32 or 8
+// float64, AVX2 8 or 4; gemmKernel.dotLanes): for each row, two
+// accumulators of L lanes take fused
 // steps, acc0[l] += x[q+l]·b[q+l] and acc1[l] += x[q+L+l]·b[q+L+l] for
 // each 2L-element block, then acc0 one more L-element block if there is
 // one, then acc1 the last len(x) mod L elements; the lanes of acc0+acc1
@@ -90,8 +80,7 @@ func sizeOf[T Float]() int {
 // the kernel's bits; float32 fused steps are done in float64 and rounded
 // once more (one rounding of a+b·c as float64, then to float32), which
 // differs from the hardware FMA only in rare double-rounding ties.
-func dotRowsGeneric[T Float](x, b []T, ldb int, y []T) {
-	L := dotRowsLanes[T]()
+func dotRowsGeneric[T Float](L int, x, b []T, ldb int, y []T) {
 	k := len(x)
 	acc0, acc1 := make([]T, L), make([]T, L)
 	fma := func(a, b, c T) T { return T(math.FMA(float64(a), float64(b), float64(c))) }

@@ -33,7 +33,7 @@ func testDotRowsKernel[T Float](t *testing.T) {
 			b := testutil.NewGuarded("b", (n-1)*ldb+k, n%8, testutil.Values[T](r, (n-1)*ldb+k, false)...)
 			x := testutil.NewGuarded("x", k, k%8, testutil.Values[T](r, k, false)...)
 			want := make([]T, n)
-			dotRowsGeneric(x.S, b.S, ldb, want)
+			dotRowsGeneric(o.gemm.dotLanes, x.S, b.S, ldb, want)
 			y := testutil.NewGuarded("y", n, (n+k)%8, testutil.Values[T](r, n, false)...)
 			o.gemm.dotRows(x.S, b.S, ldb, y.S)
 			for _, g := range []*testutil.Guarded[T]{b, x, y} {

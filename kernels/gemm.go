@@ -186,6 +186,9 @@ type gemmKernel[T Float] struct {
 	// dotRows, when not nil, sets y[j] = x·b[j·ldb:][:len(x)] for
 	// j < len(y) (GEMV's m = 1 case with B transposed; see DotRows).
 	dotRows func(x, b []T, ldb int, y []T)
+	// dotLanes is the accumulator width of dotRows in elements (its Go
+	// twin is dotRowsGeneric with this many lanes).
+	dotLanes int
 }
 
 // gemmDirectPanels: a goroutine whose share of a C block is at most this
