@@ -24,7 +24,7 @@ const gemmUnroll = 4
 // gemmRoutines are the kernel names genGemm emits (F32 and F64 each); they
 // have entries in docs and sigs (for the stubs) but, unlike routines, no
 // entry in gen.
-var gemmRoutines = []string{"GemmMicro", "GemmMicroRows"}
+var gemmRoutines = []string{"GemmMicro", "GemmMicroRows", "DotRows"}
 
 func init() {
 	docs["GemmMicro"] = "the mr×nr tile at c (mr = 6, nr = 16 for float32 and 8 for float64, " +
