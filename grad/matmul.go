@@ -163,24 +163,19 @@ func linear(x, w, b *Variable) *Variable {
 	if b != nil && (b.Dim() != 1 || b.Size(0) != w.Size(0)) {
 		panic(&tensor.ShapeError{Op: op, A: w.Shape(), B: b.Shape(), Msg: "bias must be 1-D with the weight's first dimension"})
 	}
-	xv := x.value
-	if xv.Dim() != 2 {
-		xv = xv.Reshape(-1, xv.Size(-1))
-	}
 	var out *tensor.Tensor
 	if b != nil {
-		out = tensor.AddMM(b.value, xv, w.value.T())
+		out = tensor.Linear(x.value, w.value, b.value)
 	} else {
-		out = xv.MatMul(w.value.T())
-	}
-	if x.Dim() != 2 {
-		shape := x.Shape()
-		shape[len(shape)-1] = w.Size(0)
-		out = out.Reshape(shape...)
+		out = tensor.Linear(x.value, w.value, nil)
 	}
 	noGrad := x.noGrad || w.noGrad || (b != nil && b.noGrad)
 	if noGrad || !(x.requiresGrad || w.requiresGrad || (b != nil && b.requiresGrad)) {
 		return plain(out, noGrad)
+	}
+	xv := x.value
+	if xv.Dim() != 2 {
+		xv = xv.Reshape(-1, xv.Size(-1))
 	}
 	name := "AddmmBackward0"
 	if b == nil {

@@ -295,7 +295,20 @@ func scaleC[T Float](m, n int, beta T, c []T, ldc int, ep Epilogue[T]) {
 	}
 }
 
+// epilogueRow applies the epilogue to one row of C: + bias, then ReLU (x <
+// 0 → +0; NaN and -0 pass), on the path's add and relu kernels when the
+// row is long enough for them to pay.
 func epilogueRow[T Float](row []T, ep Epilogue[T]) {
+	if len(row) >= 32 && (ep.Bias != nil || ep.ReLU) {
+		o := opsFor[T]()
+		if ep.Bias != nil {
+			o.add(row, row, ep.Bias[:len(row)])
+		}
+		if ep.ReLU {
+			o.relu(row, row)
+		}
+		return
+	}
 	if ep.Bias != nil {
 		for j := range row {
 			row[j] += ep.Bias[j]
