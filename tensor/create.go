@@ -288,6 +288,20 @@ func (g *Generator) RandInt(low, high int, shape ...int) *Tensor {
 // RandPerm returns a random permutation of 0..n-1 as a Float64 tensor.
 func (g *Generator) RandPerm(n int) *Tensor { return Float64.RandPerm(g, n) }
 
+// Perm returns a random permutation of 0..n-1 as a Go slice: the one
+// RandPerm(n) would give from g's current state, as ints
+// (torch.randperm(n, generator=g).tolist()). A nil g is the package
+// default generator.
+func (g *Generator) Perm(n int) []int {
+	if n < 0 {
+		panic(&Error{Op: "Perm", Msg: "n must be non-negative, got " + itoa(n)})
+	}
+	g = genOr(g)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rng.Perm(n)
+}
+
 // Rand returns a tensor of the dtype with values uniform on [0, 1), drawn
 // from g (the default generator if g is nil).
 func (d DType) Rand(g *Generator, shape ...int) *Tensor {

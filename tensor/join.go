@@ -217,6 +217,65 @@ func (t *Tensor) IndexSelectInts(dim int, index []int) *Tensor {
 	return t.indexSelect(d, idx)
 }
 
+// IndexSelectInto writes t.IndexSelectInts(dim, index) into dst, which
+// must have that shape and t's dtype, and returns dst (torch.index_select
+// with out=): batches gathered by a permutation into one reused tensor,
+// Xtr[perm[i:i+bs]] in PyTorch. Rows of a contiguous t along dim 0 into a
+// contiguous dst are copied without allocating. dst must not overlap t.
+func IndexSelectInto(dst, t *Tensor, dim int, index []int) *Tensor {
+	const op = "IndexSelectInto"
+	d := normDim(op, dim, len(t.shape()))
+	size := 1
+	if len(t.shape()) > 0 {
+		size = t.shape()[d]
+	}
+	idx := index
+	for i, j := range index {
+		if j < -size || j >= size {
+			panic(&IndexError{Op: op, Dim: d, Index: j, Size: size})
+		}
+		if j < 0 {
+			if &idx[0] == &index[0] {
+				idx = append([]int(nil), index...)
+			}
+			idx[i] = j + size
+		}
+	}
+	if dst.dtype != t.dtype {
+		panic(&Error{Op: op, Msg: "dst has dtype " + dst.dtype.String() + ", input " + t.dtype.String()})
+	}
+	ok := len(dst.shape()) == max(len(t.shape()), 1)
+	if ok && len(t.shape()) == 0 {
+		ok = dst.shape()[0] == len(idx)
+	}
+	for k := 0; ok && k < len(t.shape()); k++ {
+		want := t.shape()[k]
+		if k == d {
+			want = len(idx)
+		}
+		ok = dst.shape()[k] == want
+	}
+	if !ok {
+		shape := append([]int{}, t.shape()...)
+		if len(shape) == 0 {
+			shape = []int{0}
+		}
+		shape[d] = len(idx)
+		panic(shapeErr(op, dst.shape(), shape, "dst must have the shape of the result"))
+	}
+	if d == 0 && t.contig && dst.contig && len(t.shape()) > 0 {
+		row := t.numel / max(t.shape()[0], 1)
+		if t.dtype == Float32 {
+			copyRows(dst.f32()[dst.off:], t.f32()[t.off:], idx, row)
+		} else {
+			copyRows(dst.f64()[dst.off:], t.f64()[t.off:], idx, row)
+		}
+		return dst
+	}
+	copyInto(dst, t.indexSelect(d, idx))
+	return dst
+}
+
 func (t *Tensor) indexSelect(d int, idx []int) *Tensor {
 	if len(t.shape()) == 0 {
 		out := empty(t.dtype, []int{len(idx)})

@@ -77,3 +77,51 @@ func TestLinear(t *testing.T) {
 		tensor.Linear(tensor.Zeros(2, 3), tensor.Zeros(3), nil)
 	}, "weight 2")
 }
+
+// TestIndexSelectInto: the result of IndexSelectInts written into dst, on
+// the row-copy path (dim 0, contiguous, no allocation) and the general one,
+// negative indices included; bad shapes, dtypes and indices panic.
+func TestIndexSelectInto(t *testing.T) {
+	g := tensor.NewGenerator(5)
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		x := dt.Randn(g, 6, 4, 3)
+		for dim := range 3 {
+			idx := []int{2, 0, -1, 2}
+			shape := x.Shape()
+			shape[dim] = len(idx)
+			dst := dt.Zeros(shape...)
+			require.Same(t, dst, tensor.IndexSelectInto(dst, x, dim, idx))
+			assert.Equal(t, x.IndexSelectInts(dim, idx).Float64s(), dst.Float64s(), "%v dim %d", dt, dim)
+			assert.Equal(t, []int{2, 0, -1, 2}, idx, "index slice left as given")
+		}
+		// A non-contiguous destination is written through.
+		base := dt.Zeros(6, 2)
+		tensor.IndexSelectInto(base.T(), x.Select(2, 0).T(), 0, []int{1, 3})
+		assert.Equal(t, x.Select(2, 0).T().IndexSelectInts(0, []int{1, 3}).T().Float64s(), base.Float64s())
+	}
+	x := tensor.Rand(100, 8)
+	dst := tensor.Zeros(10, 8)
+	idx := g.Perm(100)[:10]
+	if a := testing.AllocsPerRun(10, func() { tensor.IndexSelectInto(dst, x, 0, idx) }); a != 0 {
+		t.Errorf("IndexSelectInto of rows allocates %v times", a)
+	}
+	wantPanic[*tensor.ShapeError](t, func() { tensor.IndexSelectInto(tensor.Zeros(3, 8), x, 0, idx) }, "IndexSelectInto", "[3 8]", "[10 8]")
+	wantPanic[*tensor.IndexError](t, func() { tensor.IndexSelectInto(tensor.Zeros(1, 8), x, 0, []int{100}) })
+	wantPanic[*tensor.Error](t, func() { tensor.IndexSelectInto(tensor.Float64.Zeros(10, 8), x, 0, idx) }, "dtype")
+}
+
+// TestPerm: Generator.Perm is a permutation, and the one RandPerm gives
+// from the same state.
+func TestPerm(t *testing.T) {
+	a, b := tensor.NewGenerator(9), tensor.NewGenerator(9)
+	p := a.Perm(50)
+	want := b.RandPerm(50).Float64s()
+	seen := make([]bool, 50)
+	for i, v := range p {
+		require.Equal(t, want[i], float64(v))
+		require.False(t, seen[v])
+		seen[v] = true
+	}
+	require.Empty(t, a.Perm(0))
+	wantPanic[*tensor.Error](t, func() { a.Perm(-1) })
+}

@@ -326,9 +326,9 @@ type trainer struct {
 	data  *dataset
 	batch int
 	gen   *tensor.Generator
-	perm  []int
-	xb    []float32      // batch×784, reused for every batch
-	x     *grad.Variable // xb as a [batch 784] input
+	xs    *tensor.Tensor // the training images as one [n 784] tensor (Xtr)
+	xb    *tensor.Tensor // [batch 784], reused for every batch
+	x     *grad.Variable // xb as an input
 	yb    []int
 }
 
@@ -336,12 +336,12 @@ func newTrainer(net *nn.Sequential, opt optim.Optimizer, d *dataset, batch int, 
 	b := min(batch, max(d.len(), 1))
 	t := &trainer{
 		net: net, opt: opt, data: d, batch: batch,
-		gen:  tensor.NewGenerator(seed), // torch.Generator().manual_seed(seed)
-		perm: make([]int, d.len()),
-		xb:   make([]float32, b*pixels),
-		yb:   make([]int, b),
+		gen: tensor.NewGenerator(seed), // torch.Generator().manual_seed(seed)
+		xs:  tensor.New(d.images(0, d.len()), d.len(), pixels),
+		xb:  tensor.Zeros(b, pixels),
+		yb:  make([]int, b),
 	}
-	t.x = grad.New(tensor.New(t.xb, b, pixels))
+	t.x = grad.New(t.xb)
 	return t
 }
 
@@ -351,22 +351,21 @@ func (t *trainer) steps() int { return (t.data.len() + t.batch - 1) / t.batch }
 // mean of the batch losses.
 func (t *trainer) epoch(bar *progress) float64 {
 	n := t.data.len()
-	for i, v := range tensor.Data[float64](t.gen.RandPerm(n)) {
-		t.perm[i] = int(v)
-	}
+	perm := t.gen.Perm(n) // torch.randperm(n, generator=g)
 	var sum float64
 	steps := 0
 	for start := 0; start < n; start += t.batch {
 		bs := min(t.batch, n-start)
-		// Gather the batch (Xtr[perm[i:i+bs]]) into the reused buffer:
-		// the previous batch's graph, the only other reader, is gone.
-		for i, j := range t.perm[start : start+bs] {
-			copy(t.xb[i*pixels:(i+1)*pixels], t.data.images(j, j+1))
-			t.yb[i] = t.data.y[j]
-		}
+		ids := perm[start : start+bs]
+		// Gather the batch, Xtr[perm[i:i+bs]], into the reused tensor: the
+		// previous batch's graph, the only other reader, is gone.
 		x := t.x
-		if bs < t.x.Size(0) { // the last, partial batch
-			x = grad.New(tensor.New(t.xb[:bs*pixels], bs, pixels))
+		if bs < t.xb.Size(0) { // the last, partial batch
+			x = grad.New(t.xb.Narrow(0, 0, bs))
+		}
+		tensor.IndexSelectInto(x.Value(), t.xs, 0, ids)
+		for i, j := range ids {
+			t.yb[i] = t.data.y[j]
 		}
 		// zero_grad(set_to_none=False): the gradients keep their memory
 		// and backward writes into it, so steps allocate no gradients.
