@@ -543,6 +543,31 @@ func LogSoftmaxF64NEON(dst, x []float64)
 //go:noescape
 func GemmMicroF32NEON(k int, a, b, c []float32, ldc int, beta float32, bias []float32, relu bool)
 
+// DotRowsF32NEON: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot
+// product per row of b, each in its own order (kernels.dotRowsGeneric with 4
+// lanes is the Go twin: two accumulators of fused steps, then a fixed
+// lane-halving sum). len(x) = 0 gives zeros. Requires ldb >= len(x) when
+// len(y) > 1 and len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0; nothing
+// outside x, those rows of b and y is read or written.
+//
+// Method: 8 rows of b per pass (then 4 once, then one at a time); per row
+// acc0 += x[q:q+4]·row[q:q+4] and acc1 += x[q+4:q+8]·row[q+4:q+8] (FMLA)
+// for each 8-element block, acc0 one more 4-element block when len(x)&4,
+// then the last len(x) mod 4 elements loaded lane by lane, FMLA into a copy
+// of acc1 and BIT of lanes 0..t-1 (a mask from dotRowsMask) into acc1; then
+// acc0+acc1, the high half onto the low (DUP D[1], FADD) and FADDP of lanes
+// 0 and 1, the twin's order.
+//
+// Registers: R0 x, R1 len(x), R2 the pass's first row, R3 ldb in bytes, R4
+// y, R5 rows left, R6 x cursor, R7 block count, R8 len(x)/8, R9 mask
+// address, R10 len(x) mod 4, R12-R15 and R19-R22 row cursors; V0-V7 acc0
+// and V8-V15 acc1 (row r in V(r), V(8+r)), V16-V17 x, V18-V31 rows; tail:
+// V16 x, V17 mask, V18-V25 rows, V26-V31 copies of acc1; reduction: acc1
+// registers as scratch.
+//
+//go:noescape
+func DotRowsF32NEON(x, b []float32, ldb int, y []float32)
+
 // GemmMicroF64NEON is GemmMicroF32NEON for float64 with an 8×6 tile:
 // a[p*8+i], b[p*6+j], len(b) >= 6k, ldc >= 6, len(c) >= 7*ldc+6, len(bias)
 // 0 or >= 6.
@@ -552,6 +577,15 @@ func GemmMicroF32NEON(k int, a, b, c []float32, ldc int, beta float32, bias []fl
 //
 //go:noescape
 func GemmMicroF64NEON(k int, a, b, c []float64, ldc int, beta float64, bias []float64, relu bool)
+
+// DotRowsF64NEON is DotRowsF32NEON for float64: two lanes per accumulator
+// (kernels.dotRowsGeneric with 2 lanes), 4-element blocks, the one leftover
+// element of an odd len(x) into lane 0 of acc1, and FADDP of acc0+acc1.
+//
+// Registers: as DotRowsF32NEON (R8 len(x)/4, R10 len(x) mod 2).
+//
+//go:noescape
+func DotRowsF64NEON(x, b []float64, ldb int, y []float64)
 
 // SGDStepF32NEON: one torch.optim.SGD step in place, bit-identical to
 // kernels' sgdGeneric. k = [wd, -lr, momentum, 1-dampening] rounded to T

@@ -29,7 +29,7 @@ var routines = []string{
 	"Exp", "Log", "Tanh", "Sigmoid",
 	"Sum", "Dot", "SumSq", "MaxIdx",
 	"Softmax", "LogSoftmax",
-	"GemmMicro",
+	"GemmMicro", "DotRows",
 	"SGDStep", "AdamStep",
 	"Transpose",
 }

@@ -67,10 +67,11 @@ func neonOps32() *ops[float32] {
 		maxIdx:            st.MaxIdxF32NEON,
 		softmax:           st.SoftmaxF32NEON,
 		logSoftmax:        st.LogSoftmaxF32NEON,
-		gemm:              gemmKernel[float32]{mr: 8, nr: 12, mc: 160, kc: 256, nc: 3072, micro: st.GemmMicroF32NEON},
-		sgd:               st.SGDStepF32NEON,
-		adam:              st.AdamStepF32NEON,
-		transpose:         transposeKernel[float32]{block: 4, f: st.TransposeF32NEON},
+		gemm: gemmKernel[float32]{mr: 8, nr: 12, mc: 160, kc: 256, nc: 3072, micro: st.GemmMicroF32NEON,
+			dotRows: st.DotRowsF32NEON, dotLanes: 4},
+		sgd:       st.SGDStepF32NEON,
+		adam:      st.AdamStepF32NEON,
+		transpose: transposeKernel[float32]{block: 4, f: st.TransposeF32NEON},
 	}
 }
 
@@ -101,9 +102,10 @@ func neonOps64() *ops[float64] {
 		maxIdx:            st.MaxIdxF64NEON,
 		softmax:           st.SoftmaxF64NEON,
 		logSoftmax:        st.LogSoftmaxF64NEON,
-		gemm:              gemmKernel[float64]{mr: 8, nr: 6, mc: 128, kc: 192, nc: 2040, micro: st.GemmMicroF64NEON},
-		sgd:               st.SGDStepF64NEON,
-		adam:              st.AdamStepF64NEON,
-		transpose:         transposeKernel[float64]{block: 2, f: st.TransposeF64NEON},
+		gemm: gemmKernel[float64]{mr: 8, nr: 6, mc: 128, kc: 192, nc: 2040, micro: st.GemmMicroF64NEON,
+			dotRows: st.DotRowsF64NEON, dotLanes: 2},
+		sgd:       st.SGDStepF64NEON,
+		adam:      st.AdamStepF64NEON,
+		transpose: transposeKernel[float64]{block: 2, f: st.TransposeF64NEON},
 	}
 }

@@ -11,11 +11,12 @@ import (
 // nn.Linear's x·Wᵀ at batch 1.
 //
 // Each element is within len(x)·ε·Σ_p|x[p]·b[j*ldb+p]| of the exact dot
-// product (ε the unit roundoff of T), like Dot; the avx512 path computes
-// eight rows per pass over x with fused multiply-adds in the order of
-// dotRowsGeneric, the other paths one Dot per row. It requires
-// ldb >= len(x) when len(y) > 1 and len(b) >= (len(y)-1)*ldb+len(x) when
-// len(y) > 0, and panics otherwise (a *LengthError for the length).
+// product (ε the unit roundoff of T), like Dot; the assembly paths compute
+// several rows per pass over x (avx512 eight, avx2 four, neon eight) with
+// fused multiply-adds in the order of dotRowsGeneric, the generic path one
+// Dot per row. It requires ldb >= len(x) when len(y) > 1 and
+// len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0, and panics otherwise
+// (a *LengthError for the length).
 // Rows are split across Threads() goroutines when B is large enough.
 func DotRows[T Float](y, x, b []T, ldb int) {
 	n, k := len(y), len(x)
@@ -71,15 +72,15 @@ func dotRows[T Float](o *ops[T], alpha, beta T, x, b []T, ldb int, y []T) {
 
 // dotRowsGeneric is the Go twin of the DotRows kernels, whose
 // accumulators are L lanes wide (one register: AVX-512 16 float32 or 8
-// float64, AVX2 8 or 4; gemmKernel.dotLanes): for each row, two
-// accumulators of L lanes take fused
-// steps, acc0[l] += x[q+l]·b[q+l] and acc1[l] += x[q+L+l]·b[q+L+l] for
-// each 2L-element block, then acc0 one more L-element block if there is
-// one, then acc1 the last len(x) mod L elements; the lanes of acc0+acc1
-// are then added in halves (l and l+L/2, ...) down to one. float64 gets
-// the kernel's bits; float32 fused steps are done in float64 and rounded
-// once more (one rounding of a+b·c as float64, then to float32), which
-// differs from the hardware FMA only in rare double-rounding ties.
+// float64, AVX2 8 or 4, NEON 4 or 2; gemmKernel.dotLanes): for each row,
+// two accumulators of L lanes take fused steps, acc0[l] += x[q+l]·b[q+l]
+// and acc1[l] += x[q+L+l]·b[q+L+l] for each 2L-element block, then acc0
+// one more L-element block if there is one, then acc1 the last len(x)
+// mod L elements; the lanes of acc0+acc1 are then added in halves (l and
+// l+L/2, ...) down to one. float64 gets the kernel's bits; float32 fused
+// steps are done in float64 and rounded once more (one rounding of a+b·c
+// as float64, then to float32), which differs from the hardware FMA only
+// in rare double-rounding ties.
 func dotRowsGeneric[T Float](L int, x, b []T, ldb int, y []T) {
 	k := len(x)
 	acc0, acc1 := make([]T, L), make([]T, L)
