@@ -142,20 +142,27 @@ func Linear(x, w, b Operand) *Variable { return linear(varOf(x), varOf(w), optVa
 
 // LinearReLU returns Linear(x, w, b).ReLU(): nn.Linear followed by nn.ReLU,
 // which nn.Sequential runs through it. When the result records no
-// gradient (no-grad mode, or nothing requires one), the ReLU is applied in
-// place on the Linear's fresh result: the same values, without a second
-// tensor. Otherwise it is the two calls, with the same graph
-// (ReluBackward0 over AddmmBackward0).
+// gradient (no-grad mode, or nothing requires one), it is
+// tensor.LinearReLU: the ReLU in the GEMM's epilogue, the same values
+// without a second tensor or pass. Otherwise it is the two calls, with the
+// same graph (ReluBackward0 over AddmmBackward0). Shape errors are
+// Linear's either way.
 func LinearReLU(x, w, b Operand) *Variable {
-	out := linear(varOf(x), varOf(w), optVarOf(b))
-	if tracks(out) {
-		return out.ReLU()
+	xv, wv, bv := varOf(x), varOf(w), optVarOf(b)
+	checkLinear(xv, wv, bv)
+	noGrad := xv.noGrad || wv.noGrad || (bv != nil && bv.noGrad)
+	if noGrad || !(xv.requiresGrad || wv.requiresGrad || (bv != nil && bv.requiresGrad)) {
+		var bt *tensor.Tensor
+		if bv != nil {
+			bt = bv.value
+		}
+		return plain(tensor.LinearReLU(xv.value, wv.value, bt), noGrad)
 	}
-	out.value.ReLUInPlace()
-	return out
+	return linear(xv, wv, bv).ReLU()
 }
 
-func linear(x, w, b *Variable) *Variable {
+// checkLinear panics with Linear's shape errors.
+func checkLinear(x, w, b *Variable) {
 	const op = "Linear"
 	if w.Dim() != 2 || x.Dim() < 1 || x.Size(-1) != w.Size(1) {
 		panic(&tensor.ShapeError{Op: op, A: x.Shape(), B: w.Shape(), Msg: "input's last dimension must match the weight's second (weight is [out, in])"})
@@ -163,6 +170,10 @@ func linear(x, w, b *Variable) *Variable {
 	if b != nil && (b.Dim() != 1 || b.Size(0) != w.Size(0)) {
 		panic(&tensor.ShapeError{Op: op, A: w.Shape(), B: b.Shape(), Msg: "bias must be 1-D with the weight's first dimension"})
 	}
+}
+
+func linear(x, w, b *Variable) *Variable {
+	checkLinear(x, w, b)
 	var out *tensor.Tensor
 	if b != nil {
 		out = tensor.Linear(x.value, w.value, b.value)

@@ -59,3 +59,19 @@ func TestLinearReLU(t *testing.T) {
 	require.Equal(t, tensor.Data[float64](wv2.Grad()), tensor.Data[float64](gw))
 	require.Equal(t, tensor.Data[float64](bv2.Grad()), tensor.Data[float64](gb))
 }
+
+// TestLinearReLUShapeError: the fused no-grad path reports Linear's shape
+// error, as the recorded path does.
+func TestLinearReLUShapeError(t *testing.T) {
+	for _, x := range []*V{grad.NoGrad(randn(2, 3)), grad.Param(randn(2, 3))} {
+		func() {
+			defer func() {
+				e, ok := recover().(*tensor.ShapeError)
+				require.True(t, ok, "panic value %T", e)
+				require.Equal(t, "Linear", e.Op)
+				require.Contains(t, e.Error(), "input's last dimension must match the weight's second")
+			}()
+			grad.LinearReLU(x, grad.New(randn(4, 5)), nil)
+		}()
+	}
+}

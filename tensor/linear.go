@@ -12,8 +12,14 @@ import "github.com/simdtorch/simdtorch/kernels"
 // It panics with a *ShapeError naming both shapes when in does not match
 // ("mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)", as PyTorch
 // reports x and wᵀ) or b is not [out].
-func Linear(x, w, b *Tensor) *Tensor {
-	const op = "Linear"
+func Linear(x, w, b *Tensor) *Tensor { return linear("Linear", x, w, b, false) }
+
+// LinearReLU returns Linear(x, w, b).ReLU() with the ReLU applied in the
+// GEMM's epilogue (x < 0 → +0; NaN and -0 pass): the same values, one
+// result tensor and no second pass. Shapes and errors are Linear's.
+func LinearReLU(x, w, b *Tensor) *Tensor { return linear("LinearReLU", x, w, b, true) }
+
+func linear(op string, x, w, b *Tensor, relu bool) *Tensor {
 	xs, ws := x.shape(), w.shape()
 	if len(ws) != 2 || len(xs) < 1 {
 		panic(shapeErr(op, xs, ws, "input must have at least 1 dimension and weight 2 (weight is [out, in]), got "+itoa(len(xs))+"-D and "+itoa(len(ws))+"-D"))
@@ -42,12 +48,12 @@ func Linear(x, w, b *Tensor) *Tensor {
 		ldw = max(in, 1)
 	}
 	if !x.contig || (in > 1 && w.strides()[1] != 1) || ldw < max(in, 1) || (b != nil && !b.contig) {
-		return linearGeneral(x, w, b, in, out)
+		return linearGeneral(x, w, b, in, out, relu)
 	}
 	var shape [8]int
 	n := copy(shape[:], xs[:len(xs)-1])
 	if n != len(xs)-1 {
-		return linearGeneral(x, w, b, in, out)
+		return linearGeneral(x, w, b, in, out, relu)
 	}
 	shape[n] = out
 	res := empty(dtype, shape[:n+1])
@@ -56,15 +62,15 @@ func Linear(x, w, b *Tensor) *Tensor {
 	}
 	m := res.numel / out
 	if dtype == Float32 {
-		linearGemm[float32](res, x, w, b, m, in, out, ldw)
+		linearGemm[float32](res, x, w, b, m, in, out, ldw, relu)
 	} else {
-		linearGemm[float64](res, x, w, b, m, in, out, ldw)
+		linearGemm[float64](res, x, w, b, m, in, out, ldw, relu)
 	}
 	return res
 }
 
-func linearGemm[T kernels.Float](res, x, w, b *Tensor, m, in, out, ldw int) {
-	var ep kernels.Epilogue[T]
+func linearGemm[T kernels.Float](res, x, w, b *Tensor, m, in, out, ldw int, relu bool) {
+	ep := kernels.Epilogue[T]{ReLU: relu}
 	if b != nil {
 		ep.Bias = storage[T](b)[b.off : b.off+out]
 	}
@@ -75,7 +81,7 @@ func linearGemm[T kernels.Float](res, x, w, b *Tensor, m, in, out, ldw int) {
 
 // linearGeneral is Linear for layouts the direct call does not take: x as
 // a matrix of rows (a copy when it is not contiguous), AddMM with wᵀ.
-func linearGeneral(x, w, b *Tensor, in, out int) *Tensor {
+func linearGeneral(x, w, b *Tensor, in, out int, relu bool) *Tensor {
 	xs := x.shape()
 	x2 := x
 	if len(xs) != 2 {
@@ -94,6 +100,9 @@ func linearGeneral(x, w, b *Tensor, in, out int) *Tensor {
 	if len(xs) != 2 {
 		shape := append(append([]int{}, xs[:len(xs)-1]...), out)
 		r = r.Reshape(shape...)
+	}
+	if relu {
+		r.ReLUInPlace()
 	}
 	return r
 }

@@ -125,3 +125,25 @@ func TestPerm(t *testing.T) {
 	require.Empty(t, a.Perm(0))
 	wantPanic[*tensor.Error](t, func() { a.Perm(-1) })
 }
+
+// TestLinearReLU: the fused epilogue gives the bits of Linear then ReLU,
+// on the direct call and the general path, with and without bias.
+func TestLinearReLU(t *testing.T) {
+	g := tensor.NewGenerator(12)
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		for _, s := range [][3]int{{1, 784, 256}, {5, 17, 9}, {64, 33, 10}, {3, 0, 4}} {
+			m, in, out := s[0], s[1], s[2]
+			x, w, b := dt.Randn(g, m, in), dt.Randn(g, out, in), dt.Randn(g, out)
+			for _, bias := range []*tensor.Tensor{b, nil} {
+				want := tensor.Linear(x, w, bias).ReLU()
+				got := tensor.LinearReLU(x, w, bias)
+				assert.Equal(t, want.Float64s(), got.Float64s(), "%v %v bias %v", dt, s, bias != nil)
+			}
+			if in > 1 {
+				xt := dt.Randn(g, in, m).T() // general path
+				assert.Equal(t, tensor.Linear(xt, w, b).ReLU().Float64s(), tensor.LinearReLU(xt, w, b).Float64s())
+			}
+		}
+	}
+	wantPanic[*tensor.ShapeError](t, func() { tensor.LinearReLU(tensor.Zeros(2, 3), tensor.Zeros(4, 5), nil) }, "LinearReLU: mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)")
+}
