@@ -546,11 +546,10 @@ func GemmMicroRowsF64AVX2(k int, a []float64, lda int, b, c []float64, ldc int, 
 
 // DotRowsF32AVX2: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric with YMM-wide accumulators is the Go twin: two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
 //
-// Method: 4 rows of b at a time, accumulators Y0..Y3 (even YMM columns of x) and
-// Y4..Y7 (odd columns and the masked tail), x in Y8/Y9 and the rows as FMA
-// memory operands; then a single-YMM step, the masked tail (mask Y10, scratch Y11,
-// blended into the selected lanes), and per row the two accumulators added and
-// halved down to one lane; leftover rows one at a time.
+// Method: 4 rows of b at a time, accumulators Y0..Y3 (even vector columns of x) and
+// Y4..Y7 (odd columns and the tail), x in Y8/Y9 and the rows as FMA memory
+// operands; then a single-vector step, the masked tail (VMASKMOV loads, mask Y10, scratch Y11, the product blended into the selected lanes), and per row
+// the two accumulators added and halved down to one lane; leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11; no stack frame.
 //
@@ -559,11 +558,10 @@ func DotRowsF32AVX2(x, b []float32, ldb int, y []float32)
 
 // DotRowsF64AVX2: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric with YMM-wide accumulators is the Go twin: two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
 //
-// Method: 4 rows of b at a time, accumulators Y0..Y3 (even YMM columns of x) and
-// Y4..Y7 (odd columns and the masked tail), x in Y8/Y9 and the rows as FMA
-// memory operands; then a single-YMM step, the masked tail (mask Y10, scratch Y11,
-// blended into the selected lanes), and per row the two accumulators added and
-// halved down to one lane; leftover rows one at a time.
+// Method: 4 rows of b at a time, accumulators Y0..Y3 (even vector columns of x) and
+// Y4..Y7 (odd columns and the tail), x in Y8/Y9 and the rows as FMA memory
+// operands; then a single-vector step, the masked tail (VMASKMOV loads, mask Y10, scratch Y11, the product blended into the selected lanes), and per row
+// the two accumulators added and halved down to one lane; leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11; no stack frame.
 //
@@ -846,24 +844,24 @@ func AxpyRowsF32AVX512(x, b []float32, ldb int, y []float32)
 //go:noescape
 func AxpyRowsF64AVX512(x, b []float64, ldb int, y []float64)
 
-// DotRowsF32AVX512: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric is the Go twin: two ZMM-wide accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
+// DotRowsF32AVX512: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric with ZMM-wide accumulators is the Go twin: two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
 //
-// Method: 8 rows of b at a time, accumulators Z0..Z7 (even ZMM columns of x) and
-// Z8..Z15 (odd columns and the masked tail, K1), x in Z16/Z17 and the rows as
-// FMA memory operands; then a single-ZMM loop, the masked tail, and per row the
-// two accumulators added and halved down to one lane; leftover rows one at a time.
+// Method: 8 rows of b at a time, accumulators Z0..Z7 (even vector columns of x) and
+// Z8..Z15 (odd columns and the tail), x in Z16/Z17 and the rows as FMA memory
+// operands; then a single-vector step, the masked tail (K1; merge masking keeps the other lanes, the row past the end is not read), and per row
+// the two accumulators added and halved down to one lane; leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, K1; no stack frame.
 //
 //go:noescape
 func DotRowsF32AVX512(x, b []float32, ldb int, y []float32)
 
-// DotRowsF64AVX512: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric is the Go twin: two ZMM-wide accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
+// DotRowsF64AVX512: y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, each in its own order (kernels.dotRowsGeneric with ZMM-wide accumulators is the Go twin: two accumulators of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0.
 //
-// Method: 8 rows of b at a time, accumulators Z0..Z7 (even ZMM columns of x) and
-// Z8..Z15 (odd columns and the masked tail, K1), x in Z16/Z17 and the rows as
-// FMA memory operands; then a single-ZMM loop, the masked tail, and per row the
-// two accumulators added and halved down to one lane; leftover rows one at a time.
+// Method: 8 rows of b at a time, accumulators Z0..Z7 (even vector columns of x) and
+// Z8..Z15 (odd columns and the tail), x in Z16/Z17 and the rows as FMA memory
+// operands; then a single-vector step, the masked tail (K1; merge masking keeps the other lanes, the row past the end is not read), and per row
+// the two accumulators added and halved down to one lane; leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, K1; no stack frame.
 //

@@ -27757,17 +27757,17 @@ TEXT ·DotRowsF32AVX512(SB), NOSPLIT, $0-80
 	MOVQ  y_len+64(FP), DI
 	TESTQ DI, DI
 	JZ    done
-	MOVQ  CX, R9
-	ANDQ  $0x0f, R9
-	MOVQ  $-1, R8
-	BZHIQ R9, R8, R8
-	KMOVW R8, K1
+	MOVQ  CX, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
 	SHLQ  $0x02, CX
 
 rowsR:
 	CMPQ   DI, $0x08
 	JB     rows1
-	LEAQ   (BX)(BX*2), R8
+	LEAQ   (BX)(BX*2), R9
 	LEAQ   (DX)(BX*4), R10
 	ADDQ   BX, R10
 	VPXORD Z0, Z0, Z0
@@ -27791,7 +27791,7 @@ rowsR:
 rloop2:
 	LEAQ        128(R11), R12
 	CMPQ        R12, CX
-	JA          rloop1
+	JA          rone
 	VMOVUPS     (AX)(R11*1), Z16
 	VMOVUPS     64(AX)(R11*1), Z17
 	VFMADD231PS (DX), Z16, Z0
@@ -27800,8 +27800,8 @@ rloop2:
 	VFMADD231PS 64(DX)(BX*1), Z17, Z9
 	VFMADD231PS (DX)(BX*2), Z16, Z2
 	VFMADD231PS 64(DX)(BX*2), Z17, Z10
-	VFMADD231PS (DX)(R8*1), Z16, Z3
-	VFMADD231PS 64(DX)(R8*1), Z17, Z11
+	VFMADD231PS (DX)(R9*1), Z16, Z3
+	VFMADD231PS 64(DX)(R9*1), Z17, Z11
 	VFMADD231PS (DX)(BX*4), Z16, Z4
 	VFMADD231PS 64(DX)(BX*4), Z17, Z12
 	VFMADD231PS (R10), Z16, Z5
@@ -27815,7 +27815,7 @@ rloop2:
 	ADDQ        $0x00000080, R10
 	JMP         rloop2
 
-rloop1:
+rone:
 	LEAQ        64(R11), R12
 	CMPQ        R12, CX
 	JA          rtail
@@ -27823,7 +27823,7 @@ rloop1:
 	VFMADD231PS (DX), Z16, Z0
 	VFMADD231PS (DX)(BX*1), Z16, Z1
 	VFMADD231PS (DX)(BX*2), Z16, Z2
-	VFMADD231PS (DX)(R8*1), Z16, Z3
+	VFMADD231PS (DX)(R9*1), Z16, Z3
 	VFMADD231PS (DX)(BX*4), Z16, Z4
 	VFMADD231PS (R10), Z16, Z5
 	VFMADD231PS (R10)(BX*1), Z16, Z6
@@ -27833,13 +27833,13 @@ rloop1:
 	ADDQ        $0x00000040, R10
 
 rtail:
-	TESTQ       R9, R9
+	TESTQ       R8, R8
 	JZ          rsum
 	VMOVUPS.Z   (AX)(R11*1), K1, Z16
 	VFMADD231PS (DX), Z16, K1, Z8
 	VFMADD231PS (DX)(BX*1), Z16, K1, Z9
 	VFMADD231PS (DX)(BX*2), Z16, K1, Z10
-	VFMADD231PS (DX)(R8*1), Z16, K1, Z11
+	VFMADD231PS (DX)(R9*1), Z16, K1, Z11
 	VFMADD231PS (DX)(BX*4), Z16, K1, Z12
 	VFMADD231PS (R10), Z16, K1, Z13
 	VFMADD231PS (R10)(BX*1), Z16, K1, Z14
@@ -27943,36 +27943,36 @@ rsum:
 rows1:
 	TESTQ  DI, DI
 	JZ     done
-	LEAQ   (BX)(BX*2), R8
+	LEAQ   (BX)(BX*2), R9
 	VPXORD Z0, Z0, Z0
 	VPXORD Z8, Z8, Z8
-	XORQ   R8, R8
+	XORQ   R9, R9
 
 sloop2:
-	LEAQ        128(R8), R10
+	LEAQ        128(R9), R10
 	CMPQ        R10, CX
-	JA          sloop1
-	VMOVUPS     (AX)(R8*1), Z16
-	VMOVUPS     64(AX)(R8*1), Z17
+	JA          sone
+	VMOVUPS     (AX)(R9*1), Z16
+	VMOVUPS     64(AX)(R9*1), Z17
 	VFMADD231PS (DX), Z16, Z0
 	VFMADD231PS 64(DX), Z17, Z8
-	MOVQ        R10, R8
+	MOVQ        R10, R9
 	ADDQ        $0x00000080, DX
 	JMP         sloop2
 
-sloop1:
-	LEAQ        64(R8), R10
+sone:
+	LEAQ        64(R9), R10
 	CMPQ        R10, CX
 	JA          stail
-	VMOVUPS     (AX)(R8*1), Z16
+	VMOVUPS     (AX)(R9*1), Z16
 	VFMADD231PS (DX), Z16, Z0
-	MOVQ        R10, R8
+	MOVQ        R10, R9
 	ADDQ        $0x00000040, DX
 
 stail:
-	TESTQ       R9, R9
+	TESTQ       R8, R8
 	JZ          ssum
-	VMOVUPS.Z   (AX)(R8*1), K1, Z16
+	VMOVUPS.Z   (AX)(R9*1), K1, Z16
 	VFMADD231PS (DX), Z16, K1, Z8
 
 ssum:
@@ -27986,7 +27986,7 @@ ssum:
 	VMOVSHDUP     X0, X8
 	VADDSS        X8, X0, X0
 	VMOVSS        X0, (SI)
-	SUBQ          R8, DX
+	SUBQ          R9, DX
 	ADDQ          BX, DX
 	ADDQ          $0x04, SI
 	SUBQ          $0x01, DI
@@ -28008,17 +28008,17 @@ TEXT ·DotRowsF64AVX512(SB), NOSPLIT, $0-80
 	MOVQ  y_len+64(FP), DI
 	TESTQ DI, DI
 	JZ    done
-	MOVQ  CX, R9
-	ANDQ  $0x07, R9
-	MOVQ  $-1, R8
-	BZHIQ R9, R8, R8
-	KMOVW R8, K1
+	MOVQ  CX, R8
+	ANDQ  $0x07, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
 	SHLQ  $0x03, CX
 
 rowsR:
 	CMPQ   DI, $0x08
 	JB     rows1
-	LEAQ   (BX)(BX*2), R8
+	LEAQ   (BX)(BX*2), R9
 	LEAQ   (DX)(BX*4), R10
 	ADDQ   BX, R10
 	VPXORD Z0, Z0, Z0
@@ -28042,7 +28042,7 @@ rowsR:
 rloop2:
 	LEAQ        128(R11), R12
 	CMPQ        R12, CX
-	JA          rloop1
+	JA          rone
 	VMOVUPD     (AX)(R11*1), Z16
 	VMOVUPD     64(AX)(R11*1), Z17
 	VFMADD231PD (DX), Z16, Z0
@@ -28051,8 +28051,8 @@ rloop2:
 	VFMADD231PD 64(DX)(BX*1), Z17, Z9
 	VFMADD231PD (DX)(BX*2), Z16, Z2
 	VFMADD231PD 64(DX)(BX*2), Z17, Z10
-	VFMADD231PD (DX)(R8*1), Z16, Z3
-	VFMADD231PD 64(DX)(R8*1), Z17, Z11
+	VFMADD231PD (DX)(R9*1), Z16, Z3
+	VFMADD231PD 64(DX)(R9*1), Z17, Z11
 	VFMADD231PD (DX)(BX*4), Z16, Z4
 	VFMADD231PD 64(DX)(BX*4), Z17, Z12
 	VFMADD231PD (R10), Z16, Z5
@@ -28066,7 +28066,7 @@ rloop2:
 	ADDQ        $0x00000080, R10
 	JMP         rloop2
 
-rloop1:
+rone:
 	LEAQ        64(R11), R12
 	CMPQ        R12, CX
 	JA          rtail
@@ -28074,7 +28074,7 @@ rloop1:
 	VFMADD231PD (DX), Z16, Z0
 	VFMADD231PD (DX)(BX*1), Z16, Z1
 	VFMADD231PD (DX)(BX*2), Z16, Z2
-	VFMADD231PD (DX)(R8*1), Z16, Z3
+	VFMADD231PD (DX)(R9*1), Z16, Z3
 	VFMADD231PD (DX)(BX*4), Z16, Z4
 	VFMADD231PD (R10), Z16, Z5
 	VFMADD231PD (R10)(BX*1), Z16, Z6
@@ -28084,13 +28084,13 @@ rloop1:
 	ADDQ        $0x00000040, R10
 
 rtail:
-	TESTQ       R9, R9
+	TESTQ       R8, R8
 	JZ          rsum
 	VMOVUPD.Z   (AX)(R11*1), K1, Z16
 	VFMADD231PD (DX), Z16, K1, Z8
 	VFMADD231PD (DX)(BX*1), Z16, K1, Z9
 	VFMADD231PD (DX)(BX*2), Z16, K1, Z10
-	VFMADD231PD (DX)(R8*1), Z16, K1, Z11
+	VFMADD231PD (DX)(R9*1), Z16, K1, Z11
 	VFMADD231PD (DX)(BX*4), Z16, K1, Z12
 	VFMADD231PD (R10), Z16, K1, Z13
 	VFMADD231PD (R10)(BX*1), Z16, K1, Z14
@@ -28178,36 +28178,36 @@ rsum:
 rows1:
 	TESTQ  DI, DI
 	JZ     done
-	LEAQ   (BX)(BX*2), R8
+	LEAQ   (BX)(BX*2), R9
 	VPXORD Z0, Z0, Z0
 	VPXORD Z8, Z8, Z8
-	XORQ   R8, R8
+	XORQ   R9, R9
 
 sloop2:
-	LEAQ        128(R8), R10
+	LEAQ        128(R9), R10
 	CMPQ        R10, CX
-	JA          sloop1
-	VMOVUPD     (AX)(R8*1), Z16
-	VMOVUPD     64(AX)(R8*1), Z17
+	JA          sone
+	VMOVUPD     (AX)(R9*1), Z16
+	VMOVUPD     64(AX)(R9*1), Z17
 	VFMADD231PD (DX), Z16, Z0
 	VFMADD231PD 64(DX), Z17, Z8
-	MOVQ        R10, R8
+	MOVQ        R10, R9
 	ADDQ        $0x00000080, DX
 	JMP         sloop2
 
-sloop1:
-	LEAQ        64(R8), R10
+sone:
+	LEAQ        64(R9), R10
 	CMPQ        R10, CX
 	JA          stail
-	VMOVUPD     (AX)(R8*1), Z16
+	VMOVUPD     (AX)(R9*1), Z16
 	VFMADD231PD (DX), Z16, Z0
-	MOVQ        R10, R8
+	MOVQ        R10, R9
 	ADDQ        $0x00000040, DX
 
 stail:
-	TESTQ       R9, R9
+	TESTQ       R8, R8
 	JZ          ssum
-	VMOVUPD.Z   (AX)(R8*1), K1, Z16
+	VMOVUPD.Z   (AX)(R9*1), K1, Z16
 	VFMADD231PD (DX), Z16, K1, Z8
 
 ssum:
@@ -28219,7 +28219,7 @@ ssum:
 	VUNPCKHPD     X0, X0, X8
 	VADDSD        X8, X0, X0
 	VMOVSD        X0, (SI)
-	SUBQ          R8, DX
+	SUBQ          R9, DX
 	ADDQ          BX, DX
 	ADDQ          $0x08, SI
 	SUBQ          $0x01, DI

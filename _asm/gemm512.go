@@ -79,7 +79,7 @@ func genGemm512() {
 				continue
 			}
 			if name == "DotRows" {
-				dotRows512(t)
+				dotRows(t, true)
 				continue
 			}
 			gemm512(t, name)
@@ -457,7 +457,7 @@ func axpyRows512(t *dtype) {
 		fmt.Sprintf("%d ZMM of y (Z0..Z%d) take the %d rows' FMAs in row order between one load", U, U-1, R),
 		"and one store; then single ZMMs, then the masked tail (K1); leftover rows one at a time.")
 	xp := asm.Load(asm.Param("x").Base(), asm.GP64())
-	r := asm.Load(asm.Param("x").Len(), asm.GP64())
+	r := asm.Load(asm.Param("x").Len(), asm.GP64()).(GPVirtual)
 	bp := asm.Load(asm.Param("b").Base(), asm.GP64()).(GPVirtual)
 	ldb := asm.Load(asm.Param("ldb"), asm.GP64()).(GPVirtual)
 	asm.SHLQ(U8(t.shift), ldb)
@@ -535,162 +535,9 @@ func axpyRows512(t *dtype) {
 		asm.JZ(LabelRef(pfx + "next"))
 		step(0, K1)
 		asm.Label(pfx + "next")
-		// Rewind the row bases to column 0 and move them rows down.
-		for g := range ra.base {
-			asm.SUBQ(i, ra.base[g])
-		}
-		for range rows {
-			asm.ADDQ(ldb, bp)
-		}
+		nextRows(ra, i, bp, ldb, rows)
 		asm.ADDQ(U8(rows*t.size), xp)
 		asm.SUBQ(U8(rows), r)
 	}
-
-	asm.Label("rowsR")
-	asm.CMPQ(r, U8(R))
-	asm.JB(LabelRef("rows1"))
-	pass(R, "r")
-	asm.JMP(LabelRef("rowsR"))
-	asm.Label("rows1")
-	asm.TESTQ(r, r)
-	asm.JZ(LabelRef("done"))
-	pass(1, "s")
-	asm.JMP(LabelRef("rows1"))
-	asm.Label("done")
-	asm.VZEROUPPER()
-	asm.RET()
-}
-
-// dotRowsR is the number of rows of B DotRows reads per pass over x.
-const dotRowsR = 8
-
-func init() {
-	docs512["DotRows"] = "y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): one dot product per row of b, " +
-		"each in its own order (kernels.dotRowsGeneric is the Go twin: two ZMM-wide accumulators " +
-		"of fused steps, then a fixed lane-halving sum). len(x) = 0 gives zeros. " +
-		"Requires len(b) >= (len(y)-1)*ldb+len(x) when len(y) > 0."
-	sigs["DotRows"] = "func(x, b []T, ldb int, y []T)"
-}
-
-// dotRows512 emits DotRowsF32AVX512 or DotRowsF64AVX512. A pass takes
-// rows of b together so that each load of x feeds that many FMAs; each
-// row has two accumulators (even and odd ZMM columns), which keeps the
-// eight independent FMA chains per column step longer than the FMA
-// latency.
-func dotRows512(t *dtype) {
-	const R = dotRowsR
-	lanes := 64 / t.size
-	routineISA("DotRows", "AVX512", docs512["DotRows"], t,
-		fmt.Sprintf("Method: %d rows of b at a time, accumulators Z0..Z%d (even ZMM columns of x) and", R, R-1),
-		fmt.Sprintf("Z8..Z%d (odd columns and the masked tail, K1), x in Z16/Z17 and the rows as", 8+R-1),
-		"FMA memory operands; then a single-ZMM loop, the masked tail, and per row the",
-		"two accumulators added and halved down to one lane; leftover rows one at a time.")
-	xp := asm.Load(asm.Param("x").Base(), asm.GP64())
-	kb := asm.Load(asm.Param("x").Len(), asm.GP64())
-	bp := asm.Load(asm.Param("b").Base(), asm.GP64()).(GPVirtual)
-	ldb := asm.Load(asm.Param("ldb"), asm.GP64()).(GPVirtual)
-	asm.SHLQ(U8(t.shift), ldb)
-	yp := asm.Load(asm.Param("y").Base(), asm.GP64())
-	n := asm.Load(asm.Param("y").Len(), asm.GP64())
-	asm.TESTQ(n, n)
-	asm.JZ(LabelRef("done"))
-
-	// Tail mask: the first len(x) mod lanes lanes; kb: bytes of x.
-	m := asm.GP64()
-	tailN := asm.GP64()
-	asm.MOVQ(kb, tailN)
-	asm.ANDQ(U8(lanes-1), tailN)
-	asm.MOVQ(I32(-1), m)
-	asm.BZHIQ(tailN, m, m)
-	asm.KMOVW(m.As32(), K1)
-	asm.SHLQ(U8(t.shift), kb)
-
-	x0, x1 := zmm(16), zmm(17)
-	pass := func(rows int, pfx string) {
-		ra := newRowAddr(bp, ldb, rows)
-		acc0 := func(r int) VecPhysical { return zmm(r) }
-		acc1 := func(r int) VecPhysical { return zmm(8 + r) }
-		for r := range rows {
-			asm.VPXORD(acc0(r), acc0(r), acc0(r))
-			asm.VPXORD(acc1(r), acc1(r), acc1(r))
-		}
-		i := asm.GP64() // byte offset into x and the rows
-		asm.XORQ(i, i)
-		end := asm.GP64()
-		xAt := func(disp int) Mem { return Mem{Base: xp, Index: i, Scale: 1, Disp: disp} }
-		asm.Label(pfx + "loop2")
-		asm.LEAQ(Mem{Base: i, Disp: 128}, end)
-		asm.CMPQ(end, kb)
-		asm.JA(LabelRef(pfx + "loop1"))
-		t.movu(xAt(0), x0)
-		t.movu(xAt(64), x1)
-		for r := range rows {
-			t.fmadd231(ra.at(r, 0), x0, acc0(r))
-			t.fmadd231(ra.at(r, 64), x1, acc1(r))
-		}
-		asm.MOVQ(end, i)
-		ra.advance(128)
-		asm.JMP(LabelRef(pfx + "loop2"))
-		asm.Label(pfx + "loop1")
-		asm.LEAQ(Mem{Base: i, Disp: 64}, end)
-		asm.CMPQ(end, kb)
-		asm.JA(LabelRef(pfx + "tail"))
-		t.movu(xAt(0), x0)
-		for r := range rows {
-			t.fmadd231(ra.at(r, 0), x0, acc0(r))
-		}
-		asm.MOVQ(end, i)
-		ra.advance(64)
-		asm.Label(pfx + "tail")
-		asm.TESTQ(tailN, tailN)
-		asm.JZ(LabelRef(pfx + "sum"))
-		pick(t, asm.VMOVUPS_Z, asm.VMOVUPD_Z)(xAt(0), K1, x0)
-		for r := range rows {
-			// Merge masking: the lanes past the end keep their sums and
-			// the row's memory there is not read.
-			pick(t, asm.VFMADD231PS, asm.VFMADD231PD)(ra.at(r, 0), x0, K1, acc1(r))
-		}
-		asm.Label(pfx + "sum")
-		for r := range rows {
-			s, h := acc0(r), acc1(r)
-			t.add(h, s, s)
-			asm.VEXTRACTF64X4(U8(1), s, h.AsY())
-			t.add(h.AsY(), s.AsY(), s.AsY())
-			asm.VEXTRACTF128(U8(1), s.AsY(), h.AsX())
-			t.add(h.AsX(), s.AsX(), s.AsX())
-			if t.single() {
-				asm.VMOVHLPS(s.AsX(), s.AsX(), h.AsX())
-				asm.VADDPS(h.AsX(), s.AsX(), s.AsX())
-				asm.VMOVSHDUP(s.AsX(), h.AsX())
-				asm.VADDSS(h.AsX(), s.AsX(), s.AsX())
-			} else {
-				asm.VUNPCKHPD(s.AsX(), s.AsX(), h.AsX())
-				asm.VADDSD(h.AsX(), s.AsX(), s.AsX())
-			}
-			t.movs(s.AsX(), Mem{Base: yp, Disp: r * t.size})
-		}
-		// Rewind the row bases to column 0 and move them rows down.
-		for g := range ra.base {
-			asm.SUBQ(i, ra.base[g])
-		}
-		for range rows {
-			asm.ADDQ(ldb, bp)
-		}
-		asm.ADDQ(U8(rows*t.size), yp)
-		asm.SUBQ(U8(rows), n)
-	}
-
-	asm.Label("rowsR")
-	asm.CMPQ(n, U8(R))
-	asm.JB(LabelRef("rows1"))
-	pass(R, "r")
-	asm.JMP(LabelRef("rowsR"))
-	asm.Label("rows1")
-	asm.TESTQ(n, n)
-	asm.JZ(LabelRef("done"))
-	pass(1, "s")
-	asm.JMP(LabelRef("rows1"))
-	asm.Label("done")
-	asm.VZEROUPPER()
-	asm.RET()
+	rowPasses(r, R, pass)
 }
