@@ -190,23 +190,7 @@ func mapKernel(s mapSpec) {
 
 	dst := c.base[s.out]
 	if s.nt {
-		Comment(fmt.Sprintf("Outputs of %s or more that alias no input: streaming stores.", ntDoc))
-		asm.CMPQ(c.n, U32(ntBytes/t.size))
-		asm.JB(LabelRef("loop"))
-		asm.TESTQ(U32(t.size-1), dst)
-		asm.JNZ(LabelRef("loop"))
-		for _, name := range s.ins {
-			asm.CMPQ(c.base[name], dst)
-			asm.JEQ(LabelRef("loop"))
-		}
-		h := asm.GP64()
-		asm.MOVQ(dst, h)
-		asm.NEGQ(h)
-		asm.ANDQ(U8(31), h)
-		asm.SHRQ(U8(t.shift), h)
-		asm.JZ(LabelRef("nthead"))
-		masked(h)
-		asm.MOVQ(h, c.i)
+		ntEntry(c, dst, s.ins, 32, "nthead", masked)
 		// dst+i is 32-byte aligned; one more YMM if it is not 64-byte
 		// aligned, so that each streamed cache line is written whole by
 		// consecutive stores.
@@ -257,4 +241,31 @@ func zero() VecVirtual {
 	z := asm.YMM()
 	asm.VXORPS(z, z, z)
 	return z
+}
+
+// ntEntry emits the entry of a streaming-store loop: it jumps to label
+// "loop" (the ordinary stores) unless the output has ntBytes or more, dst
+// is element-aligned and aliases none of the inputs ins; otherwise masked
+// stores the h elements before the next align-byte boundary of dst (when
+// h > 0), i becomes h, and it goes on at label next (which the caller
+// emits next).
+func ntEntry(c *cursor, dst GPVirtual, ins []string, align int, next string, masked func(GPVirtual)) {
+	t := c.t
+	Comment(fmt.Sprintf("Outputs of %s or more that alias no input: streaming stores.", ntDoc))
+	asm.CMPQ(c.n, U32(ntBytes/t.size))
+	asm.JB(LabelRef("loop"))
+	asm.TESTQ(U32(t.size-1), dst)
+	asm.JNZ(LabelRef("loop"))
+	for _, name := range ins {
+		asm.CMPQ(c.base[name], dst)
+		asm.JEQ(LabelRef("loop"))
+	}
+	h := asm.GP64()
+	asm.MOVQ(dst, h)
+	asm.NEGQ(h)
+	asm.ANDQ(U8(align-1), h)
+	asm.SHRQ(U8(t.shift), h)
+	asm.JZ(LabelRef(next))
+	masked(h)
+	asm.MOVQ(h, c.i)
 }

@@ -530,21 +530,7 @@ func zmapKernel(s zmapSpec) {
 	}
 
 	dst := c.base["dst"]
-	Comment(fmt.Sprintf("Outputs of %s or more that alias no input: streaming stores.", ntDoc))
-	asm.CMPQ(c.n, U32(ntBytes/t.size))
-	asm.JB(LabelRef("loop"))
-	asm.TESTQ(U32(t.size-1), dst)
-	asm.JNZ(LabelRef("loop"))
-	asm.CMPQ(c.base["x"], dst)
-	asm.JEQ(LabelRef("loop"))
-	h := asm.GP64()
-	asm.MOVQ(dst, h)
-	asm.NEGQ(h)
-	asm.ANDQ(U8(63), h)
-	asm.SHRQ(U8(t.shift), h)
-	asm.JZ(LabelRef("ntloop"))
-	masked(h)
-	asm.MOVQ(h, c.i)
+	ntEntry(c, dst, []string{"x"}, 64, "ntloop", masked)
 	c.blocks("ntloop", "ntdone", s.unroll, step(t.movnt, true, false))
 	asm.Label("ntdone")
 	asm.SFENCE()
