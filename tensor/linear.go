@@ -12,14 +12,27 @@ import "github.com/simdtorch/simdtorch/kernels"
 // It panics with a *ShapeError naming both shapes when in does not match
 // ("mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)", as PyTorch
 // reports x and wᵀ) or b is not [out].
-func Linear(x, w, b *Tensor) *Tensor { return linear("Linear", x, w, b, false) }
+func Linear(x, w, b *Tensor) *Tensor { return linear("Linear", x, nil, w, b, false) }
 
 // LinearReLU returns Linear(x, w, b).ReLU() with the ReLU applied in the
 // GEMM's epilogue (x < 0 → +0; NaN and -0 pass): the same values, one
 // result tensor and no second pass. Shapes and errors are Linear's.
-func LinearReLU(x, w, b *Tensor) *Tensor { return linear("LinearReLU", x, w, b, true) }
+func LinearReLU(x, w, b *Tensor) *Tensor { return linear("LinearReLU", x, nil, w, b, true) }
 
-func linear(op string, x, w, b *Tensor, relu bool) *Tensor {
+// LinearInto writes Linear(x, w, b) into dst and returns dst: the out=
+// form, which allocates nothing when dst is contiguous, has the result's
+// dtype and shares no storage with x, w or b (otherwise the result is
+// computed apart and copied in, converted to dst's dtype). dst must have
+// the result's shape. Errors are Linear's, and a dst of another shape
+// panics naming both shapes.
+func LinearInto(dst, x, w, b *Tensor) *Tensor { return linear("LinearInto", x, dst, w, b, false) }
+
+// LinearReLUInto writes LinearReLU(x, w, b) into dst (see LinearInto).
+func LinearReLUInto(dst, x, w, b *Tensor) *Tensor {
+	return linear("LinearReLUInto", x, dst, w, b, true)
+}
+
+func linear(op string, x, dst, w, b *Tensor, relu bool) *Tensor {
 	xs, ws := x.shape(), w.shape()
 	if len(ws) != 2 || len(xs) < 1 {
 		panic(shapeErr(op, xs, ws, "input must have at least 1 dimension and weight 2 (weight is [out, in]), got "+itoa(len(xs))+"-D and "+itoa(len(ws))+"-D"))
@@ -39,6 +52,12 @@ func linear(op string, x, w, b *Tensor, relu bool) *Tensor {
 	if w.dtype != dtype || (b != nil && b.dtype != dtype) {
 		dtype = Float64
 	}
+	if dst != nil {
+		checkLinearDst(op, dst, xs, out)
+		if dst.dtype != dtype || !dst.contig || dst.SharesStorage(x) || dst.SharesStorage(w) || (b != nil && dst.SharesStorage(b)) {
+			return dst.CopyFrom(linear(op, x, nil, w, b, relu))
+		}
+	}
 	x, w = x.To(dtype), w.To(dtype)
 	if b != nil {
 		b = b.To(dtype)
@@ -47,16 +66,21 @@ func linear(op string, x, w, b *Tensor, relu bool) *Tensor {
 	if out <= 1 || in == 0 { // one row, or nothing read: any stride will do
 		ldw = max(in, 1)
 	}
-	if !x.contig || (in > 1 && w.strides()[1] != 1) || ldw < max(in, 1) || (b != nil && !b.contig) {
-		return linearGeneral(x, w, b, in, out, relu)
+	general := !x.contig || (in > 1 && w.strides()[1] != 1) || ldw < max(in, 1) || (b != nil && !b.contig) || len(xs) > 8
+	if general {
+		r := linearGeneral(x, w, b, in, out, relu)
+		if dst != nil {
+			return dst.CopyFrom(r)
+		}
+		return r
 	}
-	var shape [8]int
-	n := copy(shape[:], xs[:len(xs)-1])
-	if n != len(xs)-1 {
-		return linearGeneral(x, w, b, in, out, relu)
+	res := dst
+	if res == nil {
+		var shape [8]int
+		n := copy(shape[:], xs[:len(xs)-1])
+		shape[n] = out
+		res = empty(dtype, shape[:n+1])
 	}
-	shape[n] = out
-	res := empty(dtype, shape[:n+1])
 	if res.numel == 0 {
 		return res
 	}
@@ -105,4 +129,19 @@ func linearGeneral(x, w, b *Tensor, in, out int, relu bool) *Tensor {
 		r.ReLUInPlace()
 	}
 	return r
+}
+
+// checkLinearDst panics unless dst has the shape of Linear's result for an
+// input of shape xs: xs with its last dimension out.
+func checkLinearDst(op string, dst *Tensor, xs []int, out int) {
+	ds := dst.shape()
+	ok := len(ds) == len(xs) && ds[len(ds)-1] == out
+	for i := 0; ok && i < len(xs)-1; i++ {
+		ok = ds[i] == xs[i]
+	}
+	if !ok {
+		want := append(append([]int(nil), xs[:len(xs)-1]...), out)
+		panic(shapeErr(op, ds, want, "output with shape "+fmtShape(ds)+" doesn't match the result's shape "+fmtShape(want)))
+	}
+	checkWritable(op, dst)
 }

@@ -147,3 +147,54 @@ func TestLinearReLU(t *testing.T) {
 	}
 	wantPanic[*tensor.ShapeError](t, func() { tensor.LinearReLU(tensor.Zeros(2, 3), tensor.Zeros(4, 5), nil) }, "LinearReLU: mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)")
 }
+
+// TestLinearInto: LinearInto and LinearReLUInto write the bits of Linear
+// and LinearReLU into dst, with no allocation on the direct path; a
+// destination of another dtype, a non-contiguous one and one that shares
+// storage with an operand get the values through a copy; a wrong shape
+// panics naming both shapes.
+func TestLinearInto(t *testing.T) {
+	g := tensor.NewGenerator(13)
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		for _, s := range [][3]int{{1, 784, 256}, {5, 17, 9}, {2, 33, 1}, {3, 0, 4}, {0, 5, 3}} {
+			m, in, out := s[0], s[1], s[2]
+			x, w, b := dt.Randn(g, m, in), dt.Randn(g, out, in), dt.Randn(g, out)
+			for _, bias := range []*tensor.Tensor{b, nil} {
+				dst := dt.Full(7, m, out)
+				require.Same(t, dst, tensor.LinearInto(dst, x, w, bias))
+				assert.Equal(t, tensor.Linear(x, w, bias).Float64s(), dst.Float64s(), "%v %v", dt, s)
+				require.Same(t, dst, tensor.LinearReLUInto(dst, x, w, bias))
+				assert.Equal(t, tensor.LinearReLU(x, w, bias).Float64s(), dst.Float64s(), "%v %v relu", dt, s)
+				if m > 0 && out > 1 {
+					nc := dt.Zeros(out, m).T() // written through a transposed view
+					tensor.LinearReLUInto(nc, x, w, bias)
+					assert.Equal(t, tensor.LinearReLU(x, w, bias).Float64s(), nc.Float64s(), "%v %v non-contiguous dst", dt, s)
+				}
+			}
+		}
+	}
+	// A dst of another dtype gets the converted result.
+	x, w, b := tensor.Float32.Randn(g, 4, 6), tensor.Float32.Randn(g, 3, 6), tensor.Float32.Randn(g, 3)
+	d64 := tensor.Float64.Zeros(4, 3)
+	tensor.LinearInto(d64, x, w, b)
+	assert.Equal(t, tensor.Linear(x, w, b).To(tensor.Float64).Float64s(), d64.Float64s())
+	// 3-D input, and an input that is dst itself (square weight).
+	x3 := tensor.Float32.Randn(g, 2, 5, 6)
+	d3 := tensor.Zeros(2, 5, 3)
+	tensor.LinearInto(d3, x3, w, b)
+	assert.Equal(t, tensor.Linear(x3, w, b).Float64s(), d3.Float64s())
+	sq := tensor.Float32.Randn(g, 6, 6)
+	xs := tensor.Float32.Randn(g, 4, 6)
+	want := tensor.Linear(xs, sq, nil)
+	require.Same(t, xs, tensor.LinearInto(xs, xs, sq, nil))
+	assert.Equal(t, want.Float64s(), xs.Float64s(), "dst aliasing x")
+
+	dst := tensor.Zeros(1, 256)
+	x1, w1, b1 := tensor.Float32.Randn(g, 1, 784), tensor.Float32.Randn(g, 256, 784), tensor.Float32.Randn(g, 256)
+	if a := testing.AllocsPerRun(20, func() { tensor.LinearReLUInto(dst, x1, w1, b1) }); a != 0 {
+		t.Errorf("LinearReLUInto allocates %v times", a)
+	}
+	wantPanic[*tensor.ShapeError](t, func() { tensor.LinearInto(tensor.Zeros(4, 2), x, w, b) }, "LinearInto", "[4 2]", "[4 3]")
+	wantPanic[*tensor.ShapeError](t, func() { tensor.LinearInto(tensor.Zeros(3), x, w, b) }, "LinearInto", "[3]", "[4 3]")
+	wantPanic[*tensor.ShapeError](t, func() { tensor.LinearReLUInto(tensor.Zeros(4, 3), x, tensor.Zeros(3, 5), b) }, "LinearReLUInto: mat1 and mat2 shapes cannot be multiplied (4x6 and 5x3)")
+}
