@@ -4,6 +4,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/simdtorch/simdtorch/grad"
 )
@@ -15,6 +16,7 @@ import (
 // like net[i] in Python.
 type Sequential struct {
 	Module
+	scratch sync.Pool // *chainScratch: see chain.go
 }
 
 // NewSequential returns a Sequential of the layers, named "0", "1", ...
@@ -72,6 +74,13 @@ func (s *Sequential) All() iter.Seq2[string, Layer] {
 func (s *Sequential) Forward(x *grad.Variable) *grad.Variable {
 	for i := 0; i < len(s.mods); i++ {
 		e := s.mods[i]
+		// Two or more Linear layers without a graph: intermediates in
+		// scratch memory (chain.go).
+		if n := s.linearChain(x, i); n > 0 {
+			x = s.forwardChain(x, i, n)
+			i += n - 1
+			continue
+		}
 		// A Linear followed by a ReLU runs as grad.LinearReLU: the same
 		// values and graph, and in no-grad mode one tensor instead of two.
 		if lin, ok := e.m.(*Linear); ok && i+1 < len(s.mods) {
