@@ -549,7 +549,9 @@ func GemmMicroRowsF64AVX2(k int, a []float64, lda int, b, c []float64, ldc int, 
 // Method: 4 rows of b at a time, accumulators Y0..Y3 (even vector columns of x) and
 // Y4..Y7 (odd columns and the tail), x in Y8/Y9 and the rows as FMA memory
 // operands; then a single-vector step, the masked tail (VMASKMOV loads, mask Y10, scratch Y11, the product blended into the selected lanes), and per row
-// the two accumulators added and halved down to one lane; leftover rows one at a time.
+// the two accumulators added and halved down to one lane: in a full pass the rows' halvings
+// run side by side on shuffled registers (the same sums) and one store writes the pass's results;
+// leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11; no stack frame.
 //
@@ -561,7 +563,9 @@ func DotRowsF32AVX2(x, b []float32, ldb int, y []float32)
 // Method: 4 rows of b at a time, accumulators Y0..Y3 (even vector columns of x) and
 // Y4..Y7 (odd columns and the tail), x in Y8/Y9 and the rows as FMA memory
 // operands; then a single-vector step, the masked tail (VMASKMOV loads, mask Y10, scratch Y11, the product blended into the selected lanes), and per row
-// the two accumulators added and halved down to one lane; leftover rows one at a time.
+// the two accumulators added and halved down to one lane: in a full pass the rows' halvings
+// run side by side on shuffled registers (the same sums) and one store writes the pass's results;
+// leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11; no stack frame.
 //
@@ -849,7 +853,9 @@ func AxpyRowsF64AVX512(x, b []float64, ldb int, y []float64)
 // Method: 8 rows of b at a time, accumulators Z0..Z7 (even vector columns of x) and
 // Z8..Z15 (odd columns and the tail), x in Z16/Z17 and the rows as FMA memory
 // operands; then a single-vector step, the masked tail (K1; merge masking keeps the other lanes, the row past the end is not read), and per row
-// the two accumulators added and halved down to one lane; leftover rows one at a time.
+// the two accumulators added and halved down to one lane: in a full pass the rows' halvings
+// run side by side on shuffled registers (the same sums) and one store writes the pass's results;
+// leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, K1; no stack frame.
 //
@@ -861,7 +867,9 @@ func DotRowsF32AVX512(x, b []float32, ldb int, y []float32)
 // Method: 8 rows of b at a time, accumulators Z0..Z7 (even vector columns of x) and
 // Z8..Z15 (odd columns and the tail), x in Z16/Z17 and the rows as FMA memory
 // operands; then a single-vector step, the masked tail (K1; merge masking keeps the other lanes, the row past the end is not read), and per row
-// the two accumulators added and halved down to one lane; leftover rows one at a time.
+// the two accumulators added and halved down to one lane: in a full pass the rows' halvings
+// run side by side on shuffled registers (the same sums) and one store writes the pass's results;
+// leftover rows one at a time.
 //
 // Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, K1; no stack frame.
 //

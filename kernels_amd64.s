@@ -9237,7 +9237,7 @@ store:
 	RET
 
 // func DotRowsF32AVX2(x []float32, b []float32, ldb int, y []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, AVX2, FMA3
 TEXT ·DotRowsF32AVX2(SB), NOSPLIT, $0-80
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
@@ -9318,46 +9318,32 @@ rtail:
 	VBLENDVPS   Y10, Y11, Y7, Y7
 
 rsum:
-	VADDPS       Y4, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X4
-	VADDPS       X4, X0, X0
-	VMOVHLPS     X0, X0, X4
-	VADDPS       X4, X0, X0
-	VMOVSHDUP    X0, X4
-	VADDSS       X4, X0, X0
-	VMOVSS       X0, (SI)
-	VADDPS       Y5, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X5
-	VADDPS       X5, X1, X1
-	VMOVHLPS     X1, X1, X5
-	VADDPS       X5, X1, X1
-	VMOVSHDUP    X1, X5
-	VADDSS       X5, X1, X1
-	VMOVSS       X1, 4(SI)
-	VADDPS       Y6, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X6
-	VADDPS       X6, X2, X2
-	VMOVHLPS     X2, X2, X6
-	VADDPS       X6, X2, X2
-	VMOVSHDUP    X2, X6
-	VADDSS       X6, X2, X2
-	VMOVSS       X2, 8(SI)
-	VADDPS       Y7, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X7
-	VADDPS       X7, X3, X3
-	VMOVHLPS     X3, X3, X7
-	VADDPS       X7, X3, X3
-	VMOVSHDUP    X3, X7
-	VADDSS       X7, X3, X3
-	VMOVSS       X3, 12(SI)
-	SUBQ         R10, DX
-	ADDQ         BX, DX
-	ADDQ         BX, DX
-	ADDQ         BX, DX
-	ADDQ         BX, DX
-	ADDQ         $0x10, SI
-	SUBQ         $0x04, DI
-	JMP          rowsR
+	VADDPS     Y4, Y0, Y0
+	VADDPS     Y5, Y1, Y1
+	VADDPS     Y6, Y2, Y2
+	VADDPS     Y7, Y3, Y3
+	VPERM2F128 $0x20, Y1, Y0, Y4
+	VPERM2F128 $0x31, Y1, Y0, Y5
+	VADDPS     Y5, Y4, Y0
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VADDPS     Y5, Y4, Y2
+	VSHUFPS    $0x44, Y2, Y0, Y4
+	VSHUFPS    $0xee, Y2, Y0, Y5
+	VADDPS     Y5, Y4, Y4
+	VMOVSHDUP  Y4, Y5
+	VADDPS     Y5, Y4, Y4
+	VMOVDQU    dotrowsperm4<>+0(SB), Y6
+	VPERMPS    Y4, Y6, Y4
+	VMOVUPS    X4, (SI)
+	SUBQ       R10, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       $0x10, SI
+	SUBQ       $0x04, DI
+	JMP        rowsR
 
 rows1:
 	TESTQ  DI, DI
@@ -9415,8 +9401,18 @@ done:
 	VZEROUPPER
 	RET
 
+DATA dotrowsperm4<>+0(SB)/4, $0x00000000
+DATA dotrowsperm4<>+4(SB)/4, $0x00000004
+DATA dotrowsperm4<>+8(SB)/4, $0x00000002
+DATA dotrowsperm4<>+12(SB)/4, $0x00000006
+DATA dotrowsperm4<>+16(SB)/4, $0x00000000
+DATA dotrowsperm4<>+20(SB)/4, $0x00000000
+DATA dotrowsperm4<>+24(SB)/4, $0x00000000
+DATA dotrowsperm4<>+28(SB)/4, $0x00000000
+GLOBL dotrowsperm4<>(SB), RODATA|NOPTR, $32
+
 // func DotRowsF64AVX2(x []float64, b []float64, ldb int, y []float64)
-// Requires: AVX, FMA3
+// Requires: AVX, AVX2, FMA3
 TEXT ·DotRowsF64AVX2(SB), NOSPLIT, $0-80
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
@@ -9497,38 +9493,29 @@ rtail:
 	VBLENDVPD   Y10, Y11, Y7, Y7
 
 rsum:
-	VADDPD       Y4, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X4
-	VADDPD       X4, X0, X0
-	VUNPCKHPD    X0, X0, X4
-	VADDSD       X4, X0, X0
-	VMOVSD       X0, (SI)
-	VADDPD       Y5, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X5
-	VADDPD       X5, X1, X1
-	VUNPCKHPD    X1, X1, X5
-	VADDSD       X5, X1, X1
-	VMOVSD       X1, 8(SI)
-	VADDPD       Y6, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X6
-	VADDPD       X6, X2, X2
-	VUNPCKHPD    X2, X2, X6
-	VADDSD       X6, X2, X2
-	VMOVSD       X2, 16(SI)
-	VADDPD       Y7, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X7
-	VADDPD       X7, X3, X3
-	VUNPCKHPD    X3, X3, X7
-	VADDSD       X7, X3, X3
-	VMOVSD       X3, 24(SI)
-	SUBQ         R10, DX
-	ADDQ         BX, DX
-	ADDQ         BX, DX
-	ADDQ         BX, DX
-	ADDQ         BX, DX
-	ADDQ         $0x20, SI
-	SUBQ         $0x04, DI
-	JMP          rowsR
+	VADDPD     Y4, Y0, Y0
+	VADDPD     Y5, Y1, Y1
+	VADDPD     Y6, Y2, Y2
+	VADDPD     Y7, Y3, Y3
+	VPERM2F128 $0x20, Y1, Y0, Y4
+	VPERM2F128 $0x31, Y1, Y0, Y5
+	VADDPD     Y5, Y4, Y0
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VADDPD     Y5, Y4, Y2
+	VUNPCKLPD  Y2, Y0, Y4
+	VUNPCKHPD  Y2, Y0, Y5
+	VADDPD     Y5, Y4, Y4
+	VPERMPD    $0xd8, Y4, Y4
+	VMOVUPD    Y4, (SI)
+	SUBQ       R10, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       $0x20, SI
+	SUBQ       $0x04, DI
+	JMP        rowsR
 
 rows1:
 	TESTQ  DI, DI
@@ -27846,99 +27833,53 @@ rtail:
 	VFMADD231PS (R10)(BX*2), Z16, K1, Z15
 
 rsum:
-	VADDPS        Z8, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y8
-	VADDPS        Y8, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X8
-	VADDPS        X8, X0, X0
-	VMOVHLPS      X0, X0, X8
-	VADDPS        X8, X0, X0
-	VMOVSHDUP     X0, X8
-	VADDSS        X8, X0, X0
-	VMOVSS        X0, (SI)
-	VADDPS        Z9, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y9
-	VADDPS        Y9, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X9
-	VADDPS        X9, X1, X1
-	VMOVHLPS      X1, X1, X9
-	VADDPS        X9, X1, X1
-	VMOVSHDUP     X1, X9
-	VADDSS        X9, X1, X1
-	VMOVSS        X1, 4(SI)
-	VADDPS        Z10, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y10
-	VADDPS        Y10, Y2, Y2
-	VEXTRACTF128  $0x01, Y2, X10
-	VADDPS        X10, X2, X2
-	VMOVHLPS      X2, X2, X10
-	VADDPS        X10, X2, X2
-	VMOVSHDUP     X2, X10
-	VADDSS        X10, X2, X2
-	VMOVSS        X2, 8(SI)
-	VADDPS        Z11, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y11
-	VADDPS        Y11, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X11
-	VADDPS        X11, X3, X3
-	VMOVHLPS      X3, X3, X11
-	VADDPS        X11, X3, X3
-	VMOVSHDUP     X3, X11
-	VADDSS        X11, X3, X3
-	VMOVSS        X3, 12(SI)
-	VADDPS        Z12, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y12
-	VADDPS        Y12, Y4, Y4
-	VEXTRACTF128  $0x01, Y4, X12
-	VADDPS        X12, X4, X4
-	VMOVHLPS      X4, X4, X12
-	VADDPS        X12, X4, X4
-	VMOVSHDUP     X4, X12
-	VADDSS        X12, X4, X4
-	VMOVSS        X4, 16(SI)
-	VADDPS        Z13, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y13
-	VADDPS        Y13, Y5, Y5
-	VEXTRACTF128  $0x01, Y5, X13
-	VADDPS        X13, X5, X5
-	VMOVHLPS      X5, X5, X13
-	VADDPS        X13, X5, X5
-	VMOVSHDUP     X5, X13
-	VADDSS        X13, X5, X5
-	VMOVSS        X5, 20(SI)
-	VADDPS        Z14, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y14
-	VADDPS        Y14, Y6, Y6
-	VEXTRACTF128  $0x01, Y6, X14
-	VADDPS        X14, X6, X6
-	VMOVHLPS      X6, X6, X14
-	VADDPS        X14, X6, X6
-	VMOVSHDUP     X6, X14
-	VADDSS        X14, X6, X6
-	VMOVSS        X6, 24(SI)
-	VADDPS        Z15, Z7, Z7
-	VEXTRACTF64X4 $0x01, Z7, Y15
-	VADDPS        Y15, Y7, Y7
-	VEXTRACTF128  $0x01, Y7, X15
-	VADDPS        X15, X7, X7
-	VMOVHLPS      X7, X7, X15
-	VADDPS        X15, X7, X7
-	VMOVSHDUP     X7, X15
-	VADDSS        X15, X7, X7
-	VMOVSS        X7, 28(SI)
-	SUBQ          R11, DX
-	SUBQ          R11, R10
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          $0x20, SI
-	SUBQ          $0x08, DI
-	JMP           rowsR
+	VADDPS     Z8, Z0, Z0
+	VADDPS     Z9, Z1, Z1
+	VADDPS     Z10, Z2, Z2
+	VADDPS     Z11, Z3, Z3
+	VADDPS     Z12, Z4, Z4
+	VADDPS     Z13, Z5, Z5
+	VADDPS     Z14, Z6, Z6
+	VADDPS     Z15, Z7, Z7
+	VSHUFF32X4 $0x44, Z1, Z0, Z8
+	VSHUFF32X4 $0xee, Z1, Z0, Z9
+	VADDPS     Z9, Z8, Z0
+	VSHUFF32X4 $0x44, Z3, Z2, Z8
+	VSHUFF32X4 $0xee, Z3, Z2, Z9
+	VADDPS     Z9, Z8, Z2
+	VSHUFF32X4 $0x44, Z5, Z4, Z8
+	VSHUFF32X4 $0xee, Z5, Z4, Z9
+	VADDPS     Z9, Z8, Z4
+	VSHUFF32X4 $0x44, Z7, Z6, Z8
+	VSHUFF32X4 $0xee, Z7, Z6, Z9
+	VADDPS     Z9, Z8, Z6
+	VSHUFF32X4 $0x88, Z2, Z0, Z8
+	VSHUFF32X4 $0xdd, Z2, Z0, Z9
+	VADDPS     Z9, Z8, Z0
+	VSHUFF32X4 $0x88, Z6, Z4, Z8
+	VSHUFF32X4 $0xdd, Z6, Z4, Z9
+	VADDPS     Z9, Z8, Z4
+	VSHUFPS    $0x44, Z4, Z0, Z8
+	VSHUFPS    $0xee, Z4, Z0, Z9
+	VADDPS     Z9, Z8, Z8
+	VMOVSHDUP  Z8, Z9
+	VADDPS     Z9, Z8, Z8
+	VMOVDQU32  dotrowsperm16<>+0(SB), Z10
+	VPERMPS    Z8, Z10, Z8
+	VMOVUPS    Y8, (SI)
+	SUBQ       R11, DX
+	SUBQ       R11, R10
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       $0x20, SI
+	SUBQ       $0x08, DI
+	JMP        rowsR
 
 rows1:
 	TESTQ  DI, DI
@@ -27995,6 +27936,24 @@ ssum:
 done:
 	VZEROUPPER
 	RET
+
+DATA dotrowsperm16<>+0(SB)/4, $0x00000000
+DATA dotrowsperm16<>+4(SB)/4, $0x00000004
+DATA dotrowsperm16<>+8(SB)/4, $0x00000008
+DATA dotrowsperm16<>+12(SB)/4, $0x0000000c
+DATA dotrowsperm16<>+16(SB)/4, $0x00000002
+DATA dotrowsperm16<>+20(SB)/4, $0x00000006
+DATA dotrowsperm16<>+24(SB)/4, $0x0000000a
+DATA dotrowsperm16<>+28(SB)/4, $0x0000000e
+DATA dotrowsperm16<>+32(SB)/4, $0x00000000
+DATA dotrowsperm16<>+36(SB)/4, $0x00000000
+DATA dotrowsperm16<>+40(SB)/4, $0x00000000
+DATA dotrowsperm16<>+44(SB)/4, $0x00000000
+DATA dotrowsperm16<>+48(SB)/4, $0x00000000
+DATA dotrowsperm16<>+52(SB)/4, $0x00000000
+DATA dotrowsperm16<>+56(SB)/4, $0x00000000
+DATA dotrowsperm16<>+60(SB)/4, $0x00000000
+GLOBL dotrowsperm16<>(SB), RODATA|NOPTR, $64
 
 // func DotRowsF64AVX512(x []float64, b []float64, ldb int, y []float64)
 // Requires: AVX, AVX512F, BMI2
@@ -28097,83 +28056,51 @@ rtail:
 	VFMADD231PD (R10)(BX*2), Z16, K1, Z15
 
 rsum:
-	VADDPD        Z8, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y8
-	VADDPD        Y8, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X8
-	VADDPD        X8, X0, X0
-	VUNPCKHPD     X0, X0, X8
-	VADDSD        X8, X0, X0
-	VMOVSD        X0, (SI)
-	VADDPD        Z9, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y9
-	VADDPD        Y9, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X9
-	VADDPD        X9, X1, X1
-	VUNPCKHPD     X1, X1, X9
-	VADDSD        X9, X1, X1
-	VMOVSD        X1, 8(SI)
-	VADDPD        Z10, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y10
-	VADDPD        Y10, Y2, Y2
-	VEXTRACTF128  $0x01, Y2, X10
-	VADDPD        X10, X2, X2
-	VUNPCKHPD     X2, X2, X10
-	VADDSD        X10, X2, X2
-	VMOVSD        X2, 16(SI)
-	VADDPD        Z11, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y11
-	VADDPD        Y11, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X11
-	VADDPD        X11, X3, X3
-	VUNPCKHPD     X3, X3, X11
-	VADDSD        X11, X3, X3
-	VMOVSD        X3, 24(SI)
-	VADDPD        Z12, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y12
-	VADDPD        Y12, Y4, Y4
-	VEXTRACTF128  $0x01, Y4, X12
-	VADDPD        X12, X4, X4
-	VUNPCKHPD     X4, X4, X12
-	VADDSD        X12, X4, X4
-	VMOVSD        X4, 32(SI)
-	VADDPD        Z13, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y13
-	VADDPD        Y13, Y5, Y5
-	VEXTRACTF128  $0x01, Y5, X13
-	VADDPD        X13, X5, X5
-	VUNPCKHPD     X5, X5, X13
-	VADDSD        X13, X5, X5
-	VMOVSD        X5, 40(SI)
-	VADDPD        Z14, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y14
-	VADDPD        Y14, Y6, Y6
-	VEXTRACTF128  $0x01, Y6, X14
-	VADDPD        X14, X6, X6
-	VUNPCKHPD     X6, X6, X14
-	VADDSD        X14, X6, X6
-	VMOVSD        X6, 48(SI)
-	VADDPD        Z15, Z7, Z7
-	VEXTRACTF64X4 $0x01, Z7, Y15
-	VADDPD        Y15, Y7, Y7
-	VEXTRACTF128  $0x01, Y7, X15
-	VADDPD        X15, X7, X7
-	VUNPCKHPD     X7, X7, X15
-	VADDSD        X15, X7, X7
-	VMOVSD        X7, 56(SI)
-	SUBQ          R11, DX
-	SUBQ          R11, R10
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          BX, DX
-	ADDQ          $0x40, SI
-	SUBQ          $0x08, DI
-	JMP           rowsR
+	VADDPD     Z8, Z0, Z0
+	VADDPD     Z9, Z1, Z1
+	VADDPD     Z10, Z2, Z2
+	VADDPD     Z11, Z3, Z3
+	VADDPD     Z12, Z4, Z4
+	VADDPD     Z13, Z5, Z5
+	VADDPD     Z14, Z6, Z6
+	VADDPD     Z15, Z7, Z7
+	VSHUFF64X2 $0x44, Z1, Z0, Z8
+	VSHUFF64X2 $0xee, Z1, Z0, Z9
+	VADDPD     Z9, Z8, Z0
+	VSHUFF64X2 $0x44, Z3, Z2, Z8
+	VSHUFF64X2 $0xee, Z3, Z2, Z9
+	VADDPD     Z9, Z8, Z2
+	VSHUFF64X2 $0x44, Z5, Z4, Z8
+	VSHUFF64X2 $0xee, Z5, Z4, Z9
+	VADDPD     Z9, Z8, Z4
+	VSHUFF64X2 $0x44, Z7, Z6, Z8
+	VSHUFF64X2 $0xee, Z7, Z6, Z9
+	VADDPD     Z9, Z8, Z6
+	VSHUFF64X2 $0x88, Z2, Z0, Z8
+	VSHUFF64X2 $0xdd, Z2, Z0, Z9
+	VADDPD     Z9, Z8, Z0
+	VSHUFF64X2 $0x88, Z6, Z4, Z8
+	VSHUFF64X2 $0xdd, Z6, Z4, Z9
+	VADDPD     Z9, Z8, Z4
+	VUNPCKLPD  Z4, Z0, Z8
+	VUNPCKHPD  Z4, Z0, Z9
+	VADDPD     Z9, Z8, Z8
+	VMOVDQU64  dotrowsperm8<>+0(SB), Z10
+	VPERMPD    Z8, Z10, Z8
+	VMOVUPD    Z8, (SI)
+	SUBQ       R11, DX
+	SUBQ       R11, R10
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       $0x40, SI
+	SUBQ       $0x08, DI
+	JMP        rowsR
 
 rows1:
 	TESTQ  DI, DI
@@ -28228,3 +28155,13 @@ ssum:
 done:
 	VZEROUPPER
 	RET
+
+DATA dotrowsperm8<>+0(SB)/8, $0x0000000000000000
+DATA dotrowsperm8<>+8(SB)/8, $0x0000000000000002
+DATA dotrowsperm8<>+16(SB)/8, $0x0000000000000004
+DATA dotrowsperm8<>+24(SB)/8, $0x0000000000000006
+DATA dotrowsperm8<>+32(SB)/8, $0x0000000000000001
+DATA dotrowsperm8<>+40(SB)/8, $0x0000000000000003
+DATA dotrowsperm8<>+48(SB)/8, $0x0000000000000005
+DATA dotrowsperm8<>+56(SB)/8, $0x0000000000000007
+GLOBL dotrowsperm8<>(SB), RODATA|NOPTR, $64

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/mmcloughlin/avo/attr"
+
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -47,7 +49,9 @@ func dotRows(t *dtype, zmmRegs bool) {
 		fmt.Sprintf("Method: %d rows of b at a time, accumulators %s0..%s%d (even vector columns of x) and", R, kind, kind, R-1),
 		fmt.Sprintf("%s%d..%s%d (odd columns and the tail), x in %s%d/%s%d and the rows as FMA memory", kind, R, kind, 2*R-1, kind, 2*R, kind, 2*R+1),
 		"operands; then a single-vector step, "+tailDoc+", and per row",
-		"the two accumulators added and halved down to one lane; leftover rows one at a time.")
+		"the two accumulators added and halved down to one lane: in a full pass the rows' halvings",
+		"run side by side on shuffled registers (the same sums) and one store writes the pass's results;",
+		"leftover rows one at a time.")
 	xp := asm.Load(asm.Param("x").Base(), asm.GP64())
 	kb := asm.Load(asm.Param("x").Len(), asm.GP64())
 	bp := asm.Load(asm.Param("b").Base(), asm.GP64()).(GPVirtual)
@@ -134,6 +138,13 @@ func dotRows(t *dtype, zmmRegs bool) {
 			}
 		}
 		asm.Label(pfx + "sum")
+		if rows == R {
+			sumRowsT(t, zmmRegs, R, acc0, acc1, Mem{Base: yp})
+			nextRows(ra, i, bp, ldb, rows)
+			asm.ADDQ(U8(rows*t.size), yp)
+			asm.SUBQ(U8(rows), n)
+			return
+		}
 		for r := range rows {
 			s, h := acc0(r), acc1(r)
 			t.add(h, s, s)
@@ -189,4 +200,107 @@ func rowPasses(n GPVirtual, R int, pass func(rows int, pfx string)) {
 	asm.Label("done")
 	asm.VZEROUPPER()
 	asm.RET()
+}
+
+// sumRowsT stores to y the R sums of a full pass: per row, acc0(r) +
+// acc1(r) halved down to one lane in the order of the one-row code (upper
+// half of the register onto the lower, then again, down to lane 0), but
+// with the halvings of several rows in one register: shuffles pair the
+// halves of two rows, then of four, and one permute puts the R results in
+// row order for a single store. Every sum has the operands it has in the
+// one-row code, so the results are the same bits.
+func sumRowsT(t *dtype, zmmRegs bool, R int, acc0, acc1 func(int) VecPhysical, y Mem) {
+	for r := range R {
+		t.add(acc1(r), acc0(r), acc0(r))
+	}
+	s := acc0
+	lo, hi := acc1(0), acc1(1) // the acc1 registers are free now
+	if zmmRegs {
+		// s_r (16 floats or 8 doubles) → T_p = [t_2p | t_2p+1], t = low half + high half.
+		shuf := pick(t, asm.VSHUFF32X4, asm.VSHUFF64X2)
+		var T [4]VecPhysical
+		for p := range 4 {
+			shuf(U8(0x44), s(2*p+1), s(2*p), lo) // low 256 bits of both rows
+			shuf(U8(0xEE), s(2*p+1), s(2*p), hi) // high 256 bits
+			t.add(hi, lo, s(2*p))
+			T[p] = s(2 * p)
+		}
+		// → U_q = [u_4q .. u_4q+3], u = t's low 128 bits + its high 128.
+		var U [2]VecPhysical
+		for q := range 2 {
+			shuf(U8(0x88), T[2*q+1], T[2*q], lo)
+			shuf(U8(0xDD), T[2*q+1], T[2*q], hi)
+			t.add(hi, lo, T[2*q])
+			U[q] = T[2*q]
+		}
+		idx := acc1(2)
+		if t.single() {
+			// v = u[0:2] + u[2:4]: per 128-bit chunk c, [v_c | v_c+4].
+			asm.VSHUFPS(U8(0x44), U[1], U[0], lo)
+			asm.VSHUFPS(U8(0xEE), U[1], U[0], hi)
+			asm.VADDPS(hi, lo, lo)
+			// w = v[0] + v[1], in lanes 0 and 2 of each chunk.
+			asm.VMOVSHDUP(lo, hi)
+			asm.VADDPS(hi, lo, lo)
+			asm.VMOVDQU32(laneTab(t, "dotrowsperm16", []int{0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0}), idx)
+			asm.VPERMPS(lo, idx, lo)
+			asm.VMOVUPS(lo.AsY(), y)
+		} else {
+			// w = u[0] + u[1]: per chunk c, [w_c, w_c+4].
+			asm.VUNPCKLPD(U[1], U[0], lo)
+			asm.VUNPCKHPD(U[1], U[0], hi)
+			asm.VADDPD(hi, lo, lo)
+			asm.VMOVDQU64(laneTab(t, "dotrowsperm8", []int{0, 2, 4, 6, 1, 3, 5, 7}), idx)
+			asm.VPERMPD(lo, idx, lo)
+			asm.VMOVUPD(lo, y)
+		}
+		return
+	}
+	// YMM, four rows: T_a = [t_0 | t_1], T_b = [t_2 | t_3], t = low 128 + high 128.
+	var T [2]VecPhysical
+	for p := range 2 {
+		asm.VPERM2F128(U8(0x20), s(2*p+1), s(2*p), lo)
+		asm.VPERM2F128(U8(0x31), s(2*p+1), s(2*p), hi)
+		t.add(hi, lo, s(2*p))
+		T[p] = s(2 * p)
+	}
+	if t.single() {
+		// u = t[0:2] + t[2:4]: chunk 0 [u_0 | u_2], chunk 1 [u_1 | u_3].
+		asm.VSHUFPS(U8(0x44), T[1], T[0], lo)
+		asm.VSHUFPS(U8(0xEE), T[1], T[0], hi)
+		asm.VADDPS(hi, lo, lo)
+		// w = u[0] + u[1] in lanes 0, 2, 4, 6: rows 0, 2, 1, 3.
+		asm.VMOVSHDUP(lo, hi)
+		asm.VADDPS(hi, lo, lo)
+		idx := acc1(2)
+		asm.VMOVDQU(laneTab(t, "dotrowsperm4", []int{0, 4, 2, 6, 0, 0, 0, 0}), idx)
+		asm.VPERMPS(lo, idx, lo)
+		asm.VMOVUPS(lo.AsX(), y)
+		return
+	}
+	// w = t[0] + t[1]: lanes hold rows 0, 2, 1, 3.
+	asm.VUNPCKLPD(T[1], T[0], lo)
+	asm.VUNPCKHPD(T[1], T[0], hi)
+	asm.VADDPD(hi, lo, lo)
+	asm.VPERMPD(U8(0xD8), lo, lo)
+	asm.VMOVUPD(lo, y)
+}
+
+// laneTab is a read-only table of lane indexes (a permute's operand), of
+// t's lane width, emitted once under name.
+func laneTab(t *dtype, name string, idx []int) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
+	m := asm.StaticGlobal(name)
+	asm.DataAttributes(attr.RODATA | attr.NOPTR)
+	for i, v := range idx {
+		if t.single() {
+			asm.AddDatum(4*i, U32(uint32(v)))
+		} else {
+			asm.AddDatum(8*i, U64(uint64(v)))
+		}
+	}
+	consts[name] = m
+	return m
 }
