@@ -3,8 +3,6 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"unsafe"
 )
 
 // DotRows sets y[j] = x·b[j*ldb : j*ldb+len(x)] for j < len(y): the
@@ -33,36 +31,10 @@ func DotRows[T Float](y, x, b []T, ldb int) {
 	}
 	o := opsFor[T]()
 	threads := Threads()
-	if step := teamStep[T](n, k, threads); step > 0 || (threads > 1 && 2*n*k >= gemmParallelFlops) {
-		piece := func(lo, hi int) { dotRows(o, 1, 0, x, b[lo*ldb:], ldb, y[lo:hi]) }
-		if step == 0 || !theTeam.run(n, step, threads, piece) {
-			splitN(n, threads, piece)
-		}
-		return
+	if 2*n*k < gemmParallelFlops {
+		threads = 1
 	}
-	dotRows(o, 1, 0, x, b, ldb, y)
-}
-
-// A matrix-vector product over rows of B goes to the team (team.go) from
-// teamMinBytes of B, in pieces of a multiple of 8 rows (a pass of the
-// avx512 and neon kernels) and at least teamPieceBytes, two per thread
-// (four and one measured no better on the 2-vCPU machine). Variables so that tests can split small inputs.
-var (
-	teamMinBytes   = 64 << 10
-	teamPieceBytes = 16 << 10
-)
-
-// teamStep returns the rows per piece for a matrix-vector product over n
-// rows of k elements of T on the team, or 0 when the team should not take
-// it (too small, or the goroutines could not run side by side).
-func teamStep[T Float](n, k, threads int) int {
-	var z T
-	rowBytes := k * int(unsafe.Sizeof(z))
-	if threads < 2 || rowBytes == 0 || n*rowBytes < teamMinBytes || runtime.GOMAXPROCS(0) < 2 {
-		return 0
-	}
-	step := max((n+2*threads-1)/(2*threads), (teamPieceBytes+rowBytes-1)/rowBytes)
-	return (step + 7) &^ 7
+	splitN(n, threads, func(lo, hi int) { dotRows(o, 1, 0, x, b[lo*ldb:], ldb, y[lo:hi]) })
 }
 
 // dotRows sets y[j] = alpha·(x·b[j·ldb:][:len(x)]) + beta·y[j] (beta = 0:

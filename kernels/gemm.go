@@ -226,10 +226,6 @@ func gemm[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 		return
 	}
 	flops := 2 * m * n * k
-	if m == 1 && tB { // the team may split a small GEMV
-		gemv(o, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep, threads)
-		return
-	}
 	if flops < gemmParallelFlops {
 		threads = 1
 	}
@@ -366,19 +362,15 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 		}
 		y := c[:n]
 		if tB { // op(B)[:,j] is row j of B: one dot per output
-			// (The closure only here: batch-1 inference on one thread is a few µs.)
-			if step := teamStep[T](n, k, threads); step > 0 || (threads > 1 && n >= 2*64 && 2*n*k >= gemmParallelFlops) {
-				piece := func(lo, hi int) {
-					dotRows(o, alpha, beta, x, b[lo*ldb:], ldb, y[lo:hi])
-					epilogueRow(y[lo:hi], biasRange(ep, lo, hi))
-				}
-				if step == 0 || !theTeam.run(n, step, threads, piece) {
-					splitN(n, threads, piece)
-				}
+			if threads <= 1 || n < 2*64 { // (no closure: batch-1 inference is a few µs)
+				dotRows(o, alpha, beta, x, b, ldb, y)
+				epilogueRow(y, ep)
 				return
 			}
-			dotRows(o, alpha, beta, x, b, ldb, y)
-			epilogueRow(y, ep)
+			splitN(n, threads, func(lo, hi int) {
+				dotRows(o, alpha, beta, x, b[lo*ldb:], ldb, y[lo:hi])
+				epilogueRow(y[lo:hi], biasRange(ep, lo, hi))
+			})
 			return
 		}
 		splitN(n, threads, func(lo, hi int) { // y += (alpha·x[p])·B[p,:]
