@@ -112,26 +112,21 @@ func BenchmarkTrainMLP(b *testing.B) {
 
 // BenchmarkInferMLP times a no-grad forward pass of the same model on one
 // fixed input batch, as train_mlp.py's latency part does (xb =
-// Xtr[:bs].clone()): the input is in cache, like one just received. (Cycling
-// through the 6400-sample pool instead reads each batch-1 input from
-// memory, 0.3-0.4 µs more.) threads=2 lets a batch-1 layer split its rows
-// with the kernels' team (kernels/team.go).
-//
-//	BenchmarkInferMLP/batch=<1|64>/threads=<1|2>
+// Xtr[:bs].clone()): the input is in cache, like one just received.
+// (Cycling through the 6400-sample pool instead reads each batch-1 input
+// from memory: 0.3-0.4 µs more.)
 func BenchmarkInferMLP(b *testing.B) {
 	for _, batch := range []int{1, 64} {
-		for _, threads := range []int{1, 2} {
-			b.Run(fmt.Sprintf("batch=%d/threads=%d", batch, threads), func(b *testing.B) {
-				defer kernels.SetThreads(kernels.SetThreads(threads))
-				net := newMLP()
-				xs, _ := mlpData(batch)
-				x := grad.NoGrad(xs)
-				b.ReportAllocs()
-				for b.Loop() {
-					net.Forward(x)
-				}
-				b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
-			})
-		}
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			defer kernels.SetThreads(kernels.SetThreads(1))
+			net := newMLP()
+			xs, _ := mlpData(batch)
+			x := grad.NoGrad(xs)
+			b.ReportAllocs()
+			for b.Loop() {
+				net.Forward(x)
+			}
+			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
 	}
 }
