@@ -119,3 +119,42 @@ func TestTransposeCopyPanics(t *testing.T) {
 	TransposeCopy[float64](nil, 0, nil, 0, 0, 5)
 	TransposeCopy[float64](nil, 3, nil, 0, 3, 0)
 }
+
+// The line walk (avx512 path) cuts destination rows at line boundaries and
+// picks the panel walk when both sides are line-aligned: run it at every
+// element offset within a line of both slices, with panels (over 256 rows)
+// and edges on every side.
+func testTransposeLines[T Float](t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		L := lineEdge[T]()
+		for _, c := range [][4]int{{300, 40, 48, 320}, {33, 50, 64, 48}, {16, 16, 16, 16}, {17, 31, 32, 32}} {
+			rows, cols, lds, ldd := c[0], c[1], c[2], c[3]
+			ns, nd := (rows-1)*lds+cols, (cols-1)*ldd+rows
+			for _, off := range []int{0, 1, L - 1, L + 3} {
+				sb, db := make([]T, ns+2*L), make([]T, nd+2*L)
+				for i := range sb {
+					sb[i] = T(i)
+				}
+				src, dst := sb[off:off+ns], db[(off*3)%L:(off*3)%L+nd]
+				want := make([]T, nd)
+				transposeGeneric(want, ldd, src, lds, rows, cols)
+				TransposeCopy(dst, ldd, src, lds, rows, cols)
+				for p := range want {
+					if testutil.Bits(dst[p]) != testutil.Bits(want[p]) { // the padding stays 0
+						t.Fatalf("%v off=%d: dst[%d] = %v, want %v", c, off, p, dst[p], want[p])
+					}
+				}
+				for i, v := range db {
+					if (i < (off*3)%L || i >= (off*3)%L+nd) && v != 0 {
+						t.Fatalf("%v off=%d: written outside dst at %d", c, off, i)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestTransposeCopyLines(t *testing.T) {
+	t.Run("f32", testTransposeLines[float32])
+	t.Run("f64", testTransposeLines[float64])
+}

@@ -54,6 +54,13 @@ const (
 	bufBytes   = 256 * (256 + bufPad) * 4
 )
 
+// minLineRows is the smallest Y (destination row length, source row count)
+// for which a block goes to kernels.TransposeCopy whole on paths that
+// transpose by cache lines. Below it the tiles below are used: a
+// [64 128 128] tensor permuted (1,2,0), whose blocks are 64 source rows
+// 64 KiB apart, ran at 0.88× of the tiles through the line walk.
+const minLineRows = 128
+
 // transposeGrain is the element count from which one block splits its x
 // range across goroutines. On the project's 2-vCPU machine (shared with
 // other jobs) two goroutines copied a float32 transpose that stays in its
@@ -130,6 +137,12 @@ func transposeBlock[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, X, Y i
 	// bounds. Strides and offsets are never negative.
 	_ = d[do+(X-1)*dx+Y-1]
 	_ = s[so+X-1+(Y-1)*sy]
+	if !noKernel && !forceBuffered && !forceDirect && dx >= Y && Y >= minLineRows && kernels.TransposeByLines[D]() {
+		if s, ok := any(s).([]D); ok {
+			linesBlock(d, do, dx, s, so, sy, X, Y)
+			return
+		}
+	}
 	tile := directTile
 	if forceBuffered || !forceDirect && (aliased[D](dx) || aliased[S](sy)) {
 		tile = bufTile[D]()
@@ -143,6 +156,28 @@ func transposeBlock[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, X, Y i
 		return
 	}
 	transposeSplit(threads, d, do, dx, s, so, sy, X, Y, tile)
+}
+
+// linesBlock is transposeBlock through kernels.TransposeCopy on the whole
+// block, for paths that transpose by cache lines (kernels.TransposeByLines),
+// split by x across goroutines like the tiles.
+func linesBlock[T kernels.Float](d []T, do, dx int, s []T, so, sy, X, Y int) {
+	threads := 1
+	if X*Y >= transposeGrain {
+		threads = min(kernels.Threads(), X/64)
+	}
+	if threads <= 1 {
+		kernels.TransposeCopy(d[do:], dx, s[so:], sy, Y, X)
+		return
+	}
+	// Ranges of x in multiples of 64 elements (whole lines of source rows).
+	step := ((X+threads-1)/threads + 63) / 64 * 64
+	var wg sync.WaitGroup
+	for lo := step; lo < X; lo += step {
+		wg.Go(func() { kernels.TransposeCopy(d[do+lo*dx:], dx, s[so+lo:], sy, Y, min(step, X-lo)) })
+	}
+	kernels.TransposeCopy(d[do:], dx, s[so:], sy, Y, min(step, X))
+	wg.Wait()
 }
 
 // transposeSplit runs transposeRange on threads goroutines, each on a
