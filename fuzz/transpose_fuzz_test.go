@@ -9,8 +9,8 @@ import (
 )
 
 // FuzzTransposeF32 and FuzzTransposeF64 run TransposeCopy with rows and
-// cols up to 70 (so that 32×32 tiles, 8×8 and 4×4 blocks and their edges
-// all occur), leading dimensions past the widths and misaligned guarded
+// cols up to 70 (so that 32×32 tiles, 16×16, 8×8 and 4×4 blocks and their
+// edges all occur), leading dimensions past the widths and misaligned guarded
 // slices, on every assembly path against generic: the result must match
 // bit for bit (NaN payloads included, it is a copy), and neither the
 // guards nor the padding between destination rows may change. Source

@@ -6,7 +6,7 @@ import (
 )
 
 // transposeTile is the edge of the square tiles TransposeCopy walks the
-// matrix in (elements): a float32 tile reads and writes 32 rows of 128
+// matrix in (elements) on paths without a line kernel (transposeKernel.line): a float32 tile reads and writes 32 rows of 128
 // bytes, which stay in L1 while the tile is done, unless the rows are a
 // multiple of 4 KiB apart (see package tensor's transposing copy for that
 // case, which goes through a buffer with a padded pitch).
@@ -23,10 +23,13 @@ const transposeTile = 32
 // elements of the result share a place), len(src) >= (rows-1)*lds+cols and
 // len(dst) >= (cols-1)*ldd+rows when rows and cols are positive, and
 // panics otherwise (a *LengthError for the lengths). dst and src must not
-// overlap. The matrix is walked in 32×32 tiles on the calling goroutine;
-// the assembly paths transpose 8×8 float32 or 4×4 float64 blocks (AVX2),
-// 4×4 or 2×2 (NEON) in registers, and the edges that do not fill a block
-// element by element.
+// overlap. It runs on the calling goroutine. On the avx512 path the
+// matrix is transposed in blocks of one cache line square (16×16 float32,
+// 8×8 float64) in ZMM registers, in panels of 256 source rows or in
+// strips of one block's rows; on the other paths it is walked in 32×32
+// tiles, and the assembly transposes 8×8 float32 or 4×4 float64 blocks
+// (AVX2), 4×4 or 2×2 (NEON) in registers. The edges that do not fill a
+// block go through the smaller blocks, then element by element.
 func TransposeCopy[T Float](dst []T, ldd int, src []T, lds int, rows, cols int) {
 	if rows < 0 || cols < 0 || lds < 0 || ldd < rows {
 		panic(fmt.Sprintf("kernels: TransposeCopy: bad shape rows=%d cols=%d lds=%d ldd=%d (need rows, cols, lds >= 0 and ldd >= rows)",

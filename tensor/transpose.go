@@ -40,6 +40,14 @@ import (
 //     pitch is not a power of two, then copied out row by row. Both sides
 //     of memory are then walked in runs of 1 KiB per row, whole lines at a
 //     time (about half of Go's copy speed at 1024×1024).
+//
+// On paths whose kernels.TransposeCopy transposes by cache lines
+// (kernels.TransposeByLines: the avx512 path, 16×16 float32 blocks of 64
+// bytes per row in registers), a same-dtype block with at least
+// minLineRows rows (Y) skips both: it goes to kernels.TransposeCopy whole
+// (one call per goroutine), which does its own blocking. No line is then
+// read or written twice when the rows are line-aligned, so the L1 aliasing
+// above does not matter.
 
 // minBlock is the smallest extent along p and q that takes the blocked
 // path; thinner copies walk the elements in order (copyT's runs).
