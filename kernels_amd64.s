@@ -15169,11 +15169,11 @@ strip:
 	MOVQ AX, R11
 	LEAQ (DX)(DI*1), R12
 
-	// pf: 1 strip(s) down when that strip exists, else 0 (the block itself).
+	// pf: 2 strip(s) down when that strip exists, else 0 (the block itself).
 	XORQ    R13, R13
 	MOVQ    BX, R14
-	SHLQ    $0x04, R14
-	CMPQ    SI, $0x10
+	SHLQ    $0x05, R14
+	CMPQ    SI, $0x20
 	CMOVQLS R13, R14
 	ADDQ    R10, R14
 
@@ -15345,11 +15345,11 @@ strip:
 	MOVQ AX, R11
 	LEAQ (DX)(DI*1), R12
 
-	// pf: 1 strip(s) down when that strip exists, else 0 (the block itself).
+	// pf: 2 strip(s) down when that strip exists, else 0 (the block itself).
 	XORQ    R13, R13
 	MOVQ    BX, R14
-	SHLQ    $0x03, R14
-	CMPQ    SI, $0x08
+	SHLQ    $0x04, R14
+	CMPQ    SI, $0x10
 	CMOVQLS R13, R14
 	ADDQ    R10, R14
 

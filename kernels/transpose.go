@@ -153,7 +153,7 @@ const linePanel = 256
 // When the source rows are line-aligned too, the blocks are walked in
 // panels of linePanel source rows, each panel in bands of lineEdge
 // columns from top to bottom (each band writes lineEdge destination rows
-// front to back; the kernel prefetches the next block of the band, whose
+// front to back; the kernel prefetches the block after next in the band, whose
 // rows are on other pages). Otherwise a block's row segments straddle
 // lines on one side, and the walk is in strips of lineEdge source rows,
 // left to right, so that the other half of every line read is used by the
