@@ -636,6 +636,26 @@ func TransposeF32AVX2(dst []float32, ldd int, src []float32, lds int, rows, cols
 //go:noescape
 func TransposeF64AVX2(dst []float64, ldd int, src []float64, lds int, rows, cols int)
 
+// TransposeF32AVX512: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a copy: exact). Requires rows and cols positive multiples of the block edge (16 for float32, 8 for float64), len(src) >= (rows-1)*lds+cols, len(dst) >= (cols-1)*ldd+rows; nothing outside those two matrices (the ld padding included) is read or written (the prefetches stay in src's matrix).
+//
+// Method: per 16×16 block, 16 VMOVUPS Z loads, VUNPCKLPS/VUNPCKHPS, VUNPCKLPD/VUNPCKHPD,
+// then two rounds of VSHUFF32X4 (64 shuffles), 16 Z stores.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13, R14; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31; no stack frame.
+//
+//go:noescape
+func TransposeF32AVX512(dst []float32, ldd int, src []float32, lds int, rows, cols int)
+
+// TransposeF64AVX512: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a copy: exact). Requires rows and cols positive multiples of the block edge (16 for float32, 8 for float64), len(src) >= (rows-1)*lds+cols, len(dst) >= (cols-1)*ldd+rows; nothing outside those two matrices (the ld padding included) is read or written (the prefetches stay in src's matrix).
+//
+// Method: per 8×8 block, 8 VMOVUPD Z loads, VUNPCKLPD/VUNPCKHPD, then two rounds of
+// VSHUFF64X2 (24 shuffles), 8 Z stores.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9, R10, R11, R12, R13, R14; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23; no stack frame.
+//
+//go:noescape
+func TransposeF64AVX512(dst []float64, ldd int, src []float64, lds int, rows, cols int)
+
 // ExpF32AVX512: dst[i] = exp(x[i]), polynomial approximation; within 4 ulp of math.Exp; overflow to +Inf, underflow through subnormals to +0, NaN and ±Inf as math.Exp.
 //
 // Method: n = round(x*log2 e) by the magic add, with no clamp; r = x - n*ln2

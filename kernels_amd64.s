@@ -15133,6 +15133,287 @@ done:
 	VZEROUPPER
 	RET
 
+// func TransposeF32AVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·TransposeF32AVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ ldd+24(FP), CX
+	MOVQ src_base+32(FP), DX
+	MOVQ lds+56(FP), BX
+	MOVQ rows+64(FP), SI
+	MOVQ cols+72(FP), DI
+
+	// Strides and the row length in bytes; ld3 = 3 rows.
+	SHLQ $0x02, CX
+	SHLQ $0x02, BX
+	SHLQ $0x02, DI
+	LEAQ (BX)(BX*2), R8
+	LEAQ (CX)(CX*2), R9
+
+strip:
+	// One strip: 16 source rows, every block of it.
+	MOVQ DX, R10
+	MOVQ AX, R11
+	LEAQ (DX)(DI*1), R12
+
+	// pf: 2 strip(s) down when that strip exists, else 0 (the block itself).
+	XORQ    R13, R13
+	MOVQ    BX, R14
+	SHLQ    $0x05, R14
+	CMPQ    SI, $0x20
+	CMOVQLS R13, R14
+	ADDQ    R10, R14
+
+block:
+	MOVQ       R10, R13
+	VMOVUPS    (R13), Z0
+	VMOVUPS    (R13)(BX*1), Z1
+	VMOVUPS    (R13)(BX*2), Z2
+	VMOVUPS    (R13)(R8*1), Z3
+	LEAQ       (R13)(BX*4), R13
+	VMOVUPS    (R13), Z4
+	VMOVUPS    (R13)(BX*1), Z5
+	VMOVUPS    (R13)(BX*2), Z6
+	VMOVUPS    (R13)(R8*1), Z7
+	LEAQ       (R13)(BX*4), R13
+	VMOVUPS    (R13), Z8
+	VMOVUPS    (R13)(BX*1), Z9
+	VMOVUPS    (R13)(BX*2), Z10
+	VMOVUPS    (R13)(R8*1), Z11
+	LEAQ       (R13)(BX*4), R13
+	VMOVUPS    (R13), Z12
+	VMOVUPS    (R13)(BX*1), Z13
+	VMOVUPS    (R13)(BX*2), Z14
+	VMOVUPS    (R13)(R8*1), Z15
+	MOVQ       R14, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
+	PREFETCHT0 (R13)(BX*2)
+	PREFETCHT0 (R13)(R8*1)
+	LEAQ       (R13)(BX*4), R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
+	PREFETCHT0 (R13)(BX*2)
+	PREFETCHT0 (R13)(R8*1)
+	LEAQ       (R13)(BX*4), R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
+	PREFETCHT0 (R13)(BX*2)
+	PREFETCHT0 (R13)(R8*1)
+	LEAQ       (R13)(BX*4), R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
+	PREFETCHT0 (R13)(BX*2)
+	PREFETCHT0 (R13)(R8*1)
+	ADDQ       $0x40, R14
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z17
+	VUNPCKLPS  Z3, Z2, Z18
+	VUNPCKHPS  Z3, Z2, Z19
+	VUNPCKLPS  Z5, Z4, Z20
+	VUNPCKHPS  Z5, Z4, Z21
+	VUNPCKLPS  Z7, Z6, Z22
+	VUNPCKHPS  Z7, Z6, Z23
+	VUNPCKLPS  Z9, Z8, Z24
+	VUNPCKHPS  Z9, Z8, Z25
+	VUNPCKLPS  Z11, Z10, Z26
+	VUNPCKHPS  Z11, Z10, Z27
+	VUNPCKLPS  Z13, Z12, Z28
+	VUNPCKHPS  Z13, Z12, Z29
+	VUNPCKLPS  Z15, Z14, Z30
+	VUNPCKHPS  Z15, Z14, Z31
+	VUNPCKLPD  Z18, Z16, Z0
+	VUNPCKHPD  Z18, Z16, Z1
+	VUNPCKLPD  Z19, Z17, Z2
+	VUNPCKHPD  Z19, Z17, Z3
+	VUNPCKLPD  Z22, Z20, Z4
+	VUNPCKHPD  Z22, Z20, Z5
+	VUNPCKLPD  Z23, Z21, Z6
+	VUNPCKHPD  Z23, Z21, Z7
+	VUNPCKLPD  Z26, Z24, Z8
+	VUNPCKHPD  Z26, Z24, Z9
+	VUNPCKLPD  Z27, Z25, Z10
+	VUNPCKHPD  Z27, Z25, Z11
+	VUNPCKLPD  Z30, Z28, Z12
+	VUNPCKHPD  Z30, Z28, Z13
+	VUNPCKLPD  Z31, Z29, Z14
+	VUNPCKHPD  Z31, Z29, Z15
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0xdd, Z4, Z0, Z17
+	VSHUFF32X4 $0x88, Z12, Z8, Z18
+	VSHUFF32X4 $0xdd, Z12, Z8, Z19
+	VSHUFF32X4 $0x88, Z5, Z1, Z20
+	VSHUFF32X4 $0xdd, Z5, Z1, Z21
+	VSHUFF32X4 $0x88, Z13, Z9, Z22
+	VSHUFF32X4 $0xdd, Z13, Z9, Z23
+	VSHUFF32X4 $0x88, Z6, Z2, Z24
+	VSHUFF32X4 $0xdd, Z6, Z2, Z25
+	VSHUFF32X4 $0x88, Z14, Z10, Z26
+	VSHUFF32X4 $0xdd, Z14, Z10, Z27
+	VSHUFF32X4 $0x88, Z7, Z3, Z28
+	VSHUFF32X4 $0xdd, Z7, Z3, Z29
+	VSHUFF32X4 $0x88, Z15, Z11, Z30
+	VSHUFF32X4 $0xdd, Z15, Z11, Z31
+	VSHUFF32X4 $0x88, Z18, Z16, Z0
+	VSHUFF32X4 $0x88, Z19, Z17, Z4
+	VSHUFF32X4 $0xdd, Z18, Z16, Z8
+	VSHUFF32X4 $0xdd, Z19, Z17, Z12
+	VSHUFF32X4 $0x88, Z22, Z20, Z1
+	VSHUFF32X4 $0x88, Z23, Z21, Z5
+	VSHUFF32X4 $0xdd, Z22, Z20, Z9
+	VSHUFF32X4 $0xdd, Z23, Z21, Z13
+	VSHUFF32X4 $0x88, Z26, Z24, Z2
+	VSHUFF32X4 $0x88, Z27, Z25, Z6
+	VSHUFF32X4 $0xdd, Z26, Z24, Z10
+	VSHUFF32X4 $0xdd, Z27, Z25, Z14
+	VSHUFF32X4 $0x88, Z30, Z28, Z3
+	VSHUFF32X4 $0x88, Z31, Z29, Z7
+	VSHUFF32X4 $0xdd, Z30, Z28, Z11
+	VSHUFF32X4 $0xdd, Z31, Z29, Z15
+	MOVQ       R11, R13
+	VMOVUPS    Z0, (R13)
+	VMOVUPS    Z1, (R13)(CX*1)
+	VMOVUPS    Z2, (R13)(CX*2)
+	VMOVUPS    Z3, (R13)(R9*1)
+	LEAQ       (R13)(CX*4), R13
+	VMOVUPS    Z4, (R13)
+	VMOVUPS    Z5, (R13)(CX*1)
+	VMOVUPS    Z6, (R13)(CX*2)
+	VMOVUPS    Z7, (R13)(R9*1)
+	LEAQ       (R13)(CX*4), R13
+	VMOVUPS    Z8, (R13)
+	VMOVUPS    Z9, (R13)(CX*1)
+	VMOVUPS    Z10, (R13)(CX*2)
+	VMOVUPS    Z11, (R13)(R9*1)
+	LEAQ       (R13)(CX*4), R13
+	VMOVUPS    Z12, (R13)
+	VMOVUPS    Z13, (R13)(CX*1)
+	VMOVUPS    Z14, (R13)(CX*2)
+	VMOVUPS    Z15, (R13)(R9*1)
+
+	// Next block: 64 bytes right in the source, B rows down in the destination.
+	LEAQ (R13)(CX*4), R11
+	ADDQ $0x40, R10
+	CMPQ R10, R12
+	JB   block
+
+	// Next strip: B source rows down, B destination columns (64 bytes) right.
+	SUBQ $0x10, SI
+	JZ   done
+	LEAQ (DX)(BX*8), DX
+	LEAQ (DX)(BX*8), DX
+	ADDQ $0x40, AX
+	JMP  strip
+
+done:
+	VZEROUPPER
+	RET
+
+// func TransposeF64AVX512(dst []float64, ldd int, src []float64, lds int, rows int, cols int)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·TransposeF64AVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ ldd+24(FP), CX
+	MOVQ src_base+32(FP), DX
+	MOVQ lds+56(FP), BX
+	MOVQ rows+64(FP), SI
+	MOVQ cols+72(FP), DI
+
+	// Strides and the row length in bytes; ld3 = 3 rows.
+	SHLQ $0x03, CX
+	SHLQ $0x03, BX
+	SHLQ $0x03, DI
+	LEAQ (BX)(BX*2), R8
+	LEAQ (CX)(CX*2), R9
+
+strip:
+	// One strip: 8 source rows, every block of it.
+	MOVQ DX, R10
+	MOVQ AX, R11
+	LEAQ (DX)(DI*1), R12
+
+	// pf: 2 strip(s) down when that strip exists, else 0 (the block itself).
+	XORQ    R13, R13
+	MOVQ    BX, R14
+	SHLQ    $0x04, R14
+	CMPQ    SI, $0x10
+	CMOVQLS R13, R14
+	ADDQ    R10, R14
+
+block:
+	MOVQ       R10, R13
+	VMOVUPD    (R13), Z0
+	VMOVUPD    (R13)(BX*1), Z1
+	VMOVUPD    (R13)(BX*2), Z2
+	VMOVUPD    (R13)(R8*1), Z3
+	LEAQ       (R13)(BX*4), R13
+	VMOVUPD    (R13), Z4
+	VMOVUPD    (R13)(BX*1), Z5
+	VMOVUPD    (R13)(BX*2), Z6
+	VMOVUPD    (R13)(R8*1), Z7
+	MOVQ       R14, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
+	PREFETCHT0 (R13)(BX*2)
+	PREFETCHT0 (R13)(R8*1)
+	LEAQ       (R13)(BX*4), R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
+	PREFETCHT0 (R13)(BX*2)
+	PREFETCHT0 (R13)(R8*1)
+	ADDQ       $0x40, R14
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z9
+	VUNPCKLPD  Z3, Z2, Z10
+	VUNPCKHPD  Z3, Z2, Z11
+	VUNPCKLPD  Z5, Z4, Z12
+	VUNPCKHPD  Z5, Z4, Z13
+	VUNPCKLPD  Z7, Z6, Z14
+	VUNPCKHPD  Z7, Z6, Z15
+	VSHUFF64X2 $0x88, Z10, Z8, Z16
+	VSHUFF64X2 $0xdd, Z10, Z8, Z17
+	VSHUFF64X2 $0x88, Z14, Z12, Z18
+	VSHUFF64X2 $0xdd, Z14, Z12, Z19
+	VSHUFF64X2 $0x88, Z18, Z16, Z0
+	VSHUFF64X2 $0x88, Z19, Z17, Z2
+	VSHUFF64X2 $0xdd, Z18, Z16, Z4
+	VSHUFF64X2 $0xdd, Z19, Z17, Z6
+	VSHUFF64X2 $0x88, Z11, Z9, Z20
+	VSHUFF64X2 $0xdd, Z11, Z9, Z21
+	VSHUFF64X2 $0x88, Z15, Z13, Z22
+	VSHUFF64X2 $0xdd, Z15, Z13, Z23
+	VSHUFF64X2 $0x88, Z22, Z20, Z1
+	VSHUFF64X2 $0x88, Z23, Z21, Z3
+	VSHUFF64X2 $0xdd, Z22, Z20, Z5
+	VSHUFF64X2 $0xdd, Z23, Z21, Z7
+	MOVQ       R11, R13
+	VMOVUPD    Z0, (R13)
+	VMOVUPD    Z1, (R13)(CX*1)
+	VMOVUPD    Z2, (R13)(CX*2)
+	VMOVUPD    Z3, (R13)(R9*1)
+	LEAQ       (R13)(CX*4), R13
+	VMOVUPD    Z4, (R13)
+	VMOVUPD    Z5, (R13)(CX*1)
+	VMOVUPD    Z6, (R13)(CX*2)
+	VMOVUPD    Z7, (R13)(R9*1)
+
+	// Next block: 64 bytes right in the source, B rows down in the destination.
+	LEAQ (R13)(CX*4), R11
+	ADDQ $0x40, R10
+	CMPQ R10, R12
+	JB   block
+
+	// Next strip: B source rows down, B destination columns (64 bytes) right.
+	SUBQ $0x08, SI
+	JZ   done
+	LEAQ (DX)(BX*8), DX
+	ADDQ $0x40, AX
+	JMP  strip
+
+done:
+	VZEROUPPER
+	RET
+
 // func ExpF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·ExpF32AVX512(SB), NOSPLIT, $0-48

@@ -2,7 +2,8 @@
 // +build syntax ignore gc ignore !purego
 
 // Command _asm generates the AVX2+FMA kernels of simdtorch (and the
-// AVX-512 kernels of its avx512 path: gemm512.go, transcend512.go) with avo:
+// AVX-512 kernels of its avx512 path: gemm512.go, transcend512.go,
+// transpose512.go) with avo:
 // kernels_amd64.s and, with -stubs, their Go declarations kernels_amd64.go.
 //
 // Regenerate from the repository root with
@@ -114,6 +115,7 @@ func generate(pkg string) (s, g []byte, err error) {
 	genGemm()
 	genOptim()
 	genTranspose()
+	genTranspose512()
 	genTranscend512()
 	genGemm512()
 

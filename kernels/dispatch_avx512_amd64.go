@@ -2,7 +2,11 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	st "github.com/simdtorch/simdtorch"
+)
 
 // The avx512 path is the avx2 path with the kernels that gain from 16-lane
 // vectors (GEMM micro-kernels, the transcendentals) replaced by AVX-512
@@ -17,6 +21,7 @@ func avx512Ops32() *ops[float32] {
 	o := avx2Ops32()
 	avx512Gemm32(o)
 	avx512Math32(o)
+	o.transpose.line = st.TransposeF32AVX512
 	return o
 }
 
@@ -24,5 +29,6 @@ func avx512Ops64() *ops[float64] {
 	o := avx2Ops64()
 	avx512Gemm64(o)
 	avx512Math64(o)
+	o.transpose.line = st.TransposeF64AVX512
 	return o
 }

@@ -10,10 +10,10 @@ import (
 	"github.com/simdtorch/simdtorch/internal/testutil"
 )
 
-// transposeCase runs TransposeCopy on guarded slices (src filled with
-// random values and specials, dst with a marker that the padding between
-// its rows must keep) and checks every element of dst bit for bit, NaN
-// payloads included.
+// transposeCase runs TransposeCopy and TransposeCopyFresh on guarded
+// slices (src filled with random values and specials, dst with a marker
+// that the padding between its rows must keep) and checks every element of
+// dst bit for bit, NaN payloads included.
 func transposeCase[T Float](t *testing.T, r *rand.Rand, rows, cols, lds, ldd, off int) {
 	t.Helper()
 	ns, nd := 0, 0
@@ -23,26 +23,40 @@ func transposeCase[T Float](t *testing.T, r *rand.Rand, rows, cols, lds, ldd, of
 	sv := testutil.Values[T](r, ns, true)
 	src := testutil.NewGuarded("src", ns, off, sv...)
 	const marker = 12345
-	dst := testutil.NewGuarded("dst", nd, (off+3)%8, T(marker))
-	TransposeCopy(dst.S, ldd, src.S, lds, rows, cols)
-	require.NoError(t, src.Check())
-	require.NoError(t, dst.Check())
-	for p, v := range dst.S {
-		j, i := p/ldd, p%ldd
-		want := T(marker)
-		if i < rows {
-			want = src.S[i*lds+j]
+	for _, f := range transposeFuncs[T]() {
+		dst := testutil.NewGuarded("dst", nd, (off+3)%8, T(marker))
+		f.fn(dst.S, ldd, src.S, lds, rows, cols)
+		require.NoError(t, src.Check())
+		require.NoError(t, dst.Check())
+		for p, v := range dst.S {
+			j, i := p/ldd, p%ldd
+			want := T(marker)
+			if i < rows {
+				want = src.S[i*lds+j]
+			}
+			if testutil.Bits(v) != testutil.Bits(want) {
+				t.Fatalf("%s rows=%d cols=%d lds=%d ldd=%d: dst[%d] (row %d, column %d) = %v, want %v",
+					f.name, rows, cols, lds, ldd, p, j, i, v, want)
+			}
 		}
-		if testutil.Bits(v) != testutil.Bits(want) {
-			t.Fatalf("rows=%d cols=%d lds=%d ldd=%d: dst[%d] (row %d, column %d) = %v, want %v",
-				rows, cols, lds, ldd, p, j, i, v, want)
+		for i, v := range sv {
+			if testutil.Bits(src.S[i]) != testutil.Bits(v) {
+				t.Fatalf("%s: src[%d] changed", f.name, i)
+			}
 		}
 	}
-	for i, v := range sv {
-		if testutil.Bits(src.S[i]) != testutil.Bits(v) {
-			t.Fatalf("src[%d] changed", i)
-		}
-	}
+}
+
+// transposeFuncs are the two entries of the transposing copy: the line
+// walk (TransposeCopy, on the avx512 path) and the tiles (TransposeCopyFresh).
+func transposeFuncs[T Float]() []struct {
+	name string
+	fn   func(dst []T, ldd int, src []T, lds int, rows, cols int)
+} {
+	return []struct {
+		name string
+		fn   func(dst []T, ldd int, src []T, lds int, rows, cols int)
+	}{{"TransposeCopy", TransposeCopy[T]}, {"TransposeCopyFresh", TransposeCopyFresh[T]}}
 }
 
 func testTransposeSmall[T Float](t *testing.T) {
@@ -103,19 +117,65 @@ func TestTransposeCopyPanics(t *testing.T) {
 		{"negative rows", 100, 4, 100, 10, -1, 5, false},
 		{"negative lds", 100, 4, 100, -1, 2, 5, false},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				v := recover()
-				require.NotNil(t, v)
-				if c.length {
-					_, ok := v.(*LengthError)
-					require.True(t, ok, fmt.Sprint(v))
-				}
-			}()
-			TransposeCopy(s[:c.nd], c.ldd, s[:c.ns], c.lds, c.rows, c.cols)
-		})
+		for _, f := range transposeFuncs[float32]() {
+			t.Run(c.name+"/"+f.name, func(t *testing.T) {
+				defer func() {
+					v := recover()
+					require.NotNil(t, v)
+					require.Contains(t, fmt.Sprint(v), f.name)
+					if c.length {
+						_, ok := v.(*LengthError)
+						require.True(t, ok, fmt.Sprint(v))
+					}
+				}()
+				f.fn(s[:c.nd], c.ldd, s[:c.ns], c.lds, c.rows, c.cols)
+			})
+		}
 	}
 	// Empty matrices need no storage at all.
-	TransposeCopy[float64](nil, 0, nil, 0, 0, 5)
-	TransposeCopy[float64](nil, 3, nil, 0, 3, 0)
+	for _, f := range transposeFuncs[float64]() {
+		f.fn(nil, 0, nil, 0, 0, 5)
+		f.fn(nil, 3, nil, 0, 3, 0)
+	}
+}
+
+// The line walk (avx512 path) cuts destination rows at line boundaries and
+// picks the panel walk when both sides are line-aligned: run it at every
+// element offset within a line of both slices, with panels (over 256 rows)
+// and edges on every side.
+func testTransposeLines[T Float](t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		L := lineEdge[T]()
+		for _, c := range [][4]int{{300, 40, 48, 320}, {33, 50, 64, 48}, {16, 16, 16, 16}, {17, 31, 32, 32}} {
+			rows, cols, lds, ldd := c[0], c[1], c[2], c[3]
+			ns, nd := (rows-1)*lds+cols, (cols-1)*ldd+rows
+			for _, off := range []int{0, 1, L - 1, L + 3} {
+				for _, f := range transposeFuncs[T]() {
+					sb, db := make([]T, ns+2*L), make([]T, nd+2*L)
+					for i := range sb {
+						sb[i] = T(i)
+					}
+					src, dst := sb[off:off+ns], db[(off*3)%L:(off*3)%L+nd]
+					want := make([]T, nd)
+					transposeGeneric(want, ldd, src, lds, rows, cols)
+					f.fn(dst, ldd, src, lds, rows, cols)
+					for p := range want {
+						if testutil.Bits(dst[p]) != testutil.Bits(want[p]) { // the padding stays 0
+							t.Fatalf("%s %v off=%d: dst[%d] = %v, want %v", f.name, c, off, p, dst[p], want[p])
+						}
+					}
+					for i, v := range db {
+						if (i < (off*3)%L || i >= (off*3)%L+nd) && v != 0 {
+							t.Fatalf("%s %v off=%d: written outside dst at %d", f.name, c, off, i)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestTransposeCopyLines(t *testing.T) {
+	t.Run("f32", testTransposeLines[float32])
+	t.Run("f64", testTransposeLines[float64])
 }

@@ -222,7 +222,16 @@ func checkWritable(op string, dst *Tensor) {
 
 // copyInto copies src, broadcast to dst's shape, into dst, converting the
 // dtype if they differ.
-func copyInto(dst, src *Tensor) {
+func copyInto(dst, src *Tensor) { copyTensor(dst, src, false) }
+
+// copyIntoNew is copyInto for a dst that was just allocated (empty) and
+// not yet written: the results of Contiguous, Clone, To, Cat and the like.
+// The transposing copy then avoids the avx512 line walk, which is slower
+// into memory not yet faulted in (see fresh in transpose.go).
+func copyIntoNew(dst, src *Tensor) { copyTensor(dst, src, true) }
+
+// copyTensor is copyInto and copyIntoNew (fresh).
+func copyTensor(dst, src *Tensor, fresh bool) {
 	var sbuf [8]int
 	ss := src.strides()
 	if !sameShape(dst.shape(), src.shape()) {
@@ -230,17 +239,17 @@ func copyInto(dst, src *Tensor) {
 	}
 	switch {
 	case dst.dtype == Float32 && src.dtype == Float32:
-		copyT[float32, float32](dst, src, ss)
+		copyT[float32, float32](dst, src, ss, fresh)
 	case dst.dtype == Float64 && src.dtype == Float64:
-		copyT[float64, float64](dst, src, ss)
+		copyT[float64, float64](dst, src, ss, fresh)
 	case dst.dtype == Float32:
-		copyT[float32, float64](dst, src, ss)
+		copyT[float32, float64](dst, src, ss, fresh)
 	default:
-		copyT[float64, float32](dst, src, ss)
+		copyT[float64, float32](dst, src, ss, fresh)
 	}
 }
 
-func copyT[D, S kernels.Float](dst, src *Tensor, sst []int) {
+func copyT[D, S kernels.Float](dst, src *Tensor, sst []int, fresh bool) {
 	d := storage[D](dst)
 	s := storage[S](src)
 	if dst.contig && src.contig && sameShape(dst.shape(), src.shape()) {
@@ -260,7 +269,7 @@ func copyT[D, S kernels.Float](dst, src *Tensor, sst []int) {
 	// A transpose or another permutation: the destination and the source
 	// have unit stride along different dimensions.
 	if p, q, ok := transposeDims(&it); ok {
-		blockedCopy(d, s, &it, p, q)
+		blockedCopy(d, s, &it, p, q, fresh)
 		return
 	}
 	it.runs(func(off [maxOps]int, n int, inc [maxOps]int) {

@@ -54,7 +54,7 @@ func Cat(ts []*Tensor, dim int) *Tensor {
 		if len(t.shape()) == 1 && t.shape()[0] == 0 {
 			continue
 		}
-		copyInto(out.Narrow(d, pos, t.shape()[d]), t)
+		copyIntoNew(out.Narrow(d, pos, t.shape()[d]), t)
 		pos += t.shape()[d]
 	}
 	return out
@@ -297,7 +297,7 @@ func (t *Tensor) indexSelect(d int, idx []int) *Tensor {
 		return out
 	}
 	for i, j := range idx {
-		copyInto(out.Select(d, i), t.Select(d, j))
+		copyIntoNew(out.Select(d, i), t.Select(d, j))
 	}
 	return out
 }

@@ -245,7 +245,7 @@ func AddMM(input, mat1, mat2 *Tensor, opts ...MMOption) *Tensor {
 	if bias {
 		beta = 0
 	} else if cfg.beta != 0 {
-		copyInto(out, input)
+		copyIntoNew(out, input)
 	}
 	if out.numel == 0 {
 		return out

@@ -305,14 +305,14 @@ func Data[T kernels.Float](t *Tensor) []T {
 // Float32s returns a copy of the elements in row-major order as float32.
 func (t *Tensor) Float32s() []float32 {
 	c := empty(Float32, t.shape())
-	copyInto(c, t)
+	copyIntoNew(c, t)
 	return c.f32()
 }
 
 // Float64s returns a copy of the elements in row-major order as float64.
 func (t *Tensor) Float64s() []float64 {
 	c := empty(Float64, t.shape())
-	copyInto(c, t)
+	copyIntoNew(c, t)
 	return c.f64()
 }
 
@@ -376,7 +376,7 @@ func (t *Tensor) Contiguous() *Tensor {
 // Clone returns a contiguous copy of t with its own storage.
 func (t *Tensor) Clone() *Tensor {
 	c := emptyLike(t)
-	copyInto(c, t)
+	copyIntoNew(c, t)
 	return c
 }
 
@@ -388,6 +388,6 @@ func (t *Tensor) To(dtype DType) *Tensor {
 		return t
 	}
 	c := empty(dtype, t.shape())
-	copyInto(c, t)
+	copyIntoNew(c, t)
 	return c
 }

@@ -40,6 +40,27 @@ import (
 //     pitch is not a power of two, then copied out row by row. Both sides
 //     of memory are then walked in runs of 1 KiB per row, whole lines at a
 //     time (about half of Go's copy speed at 1024×1024).
+//
+// On paths whose kernels.TransposeCopy transposes by cache lines
+// (kernels.TransposeByLines: the avx512 path, 16×16 float32 blocks of 64
+// bytes per row in registers), a same-dtype block with at least
+// minLineRows rows (Y) skips both: it goes to kernels.TransposeCopy whole
+// (one call per goroutine), which does its own blocking. No line is then
+// read or written twice when the rows are line-aligned, so the L1 aliasing
+// above does not matter.
+//
+// Except into a fresh destination: the result of Contiguous, Clone, To
+// and the other ops that allocate it and copy into it (copyIntoNew; fresh
+// = true below), whose pages are not yet faulted in (a large allocation
+// gets memory that was returned to the OS or never touched). Into such
+// memory the line walk was the slower one on the project's Xeon:
+// Contiguous of a 1000×1000 float32 transpose ran at 6.6 GB/s through it
+// against 10.1 through the tiles (2048×2048: 9.1 against 10.1), while
+// into an existing tensor it runs at 1.16× (1000×1000) to 1.8× (256×256)
+// the speed of the tiles (docs/benchmarks.md). So a fresh destination
+// takes the tiles, each through kernels.TransposeCopyFresh (the AVX2
+// blocks of the tiles' own walk), and an existing one (Copy, CopyFrom,
+// the Into forms) the line walk.
 
 // minBlock is the smallest extent along p and q that takes the blocked
 // path; thinner copies walk the elements in order (copyT's runs).
@@ -54,6 +75,13 @@ const (
 	bufBytes   = 256 * (256 + bufPad) * 4
 )
 
+// minLineRows is the smallest Y (destination row length, source row count)
+// for which a block goes to kernels.TransposeCopy whole on paths that
+// transpose by cache lines. Below it the tiles below are used: a
+// [64 128 128] tensor permuted (1,2,0), whose blocks are 64 source rows
+// 64 KiB apart, ran at 0.88× of the tiles through the line walk.
+const minLineRows = 128
+
 // transposeGrain is the element count from which one block splits its x
 // range across goroutines. On the project's 2-vCPU machine (shared with
 // other jobs) two goroutines copied a float32 transpose that stays in its
@@ -63,11 +91,14 @@ const (
 var transposeGrain = 1 << 21
 
 // Test hooks: force the buffered or the direct path, the scalar strips
-// instead of the float32 pairs, or the Go strips instead of the kernel.
+// instead of the float32 pairs, or the Go strips instead of the kernel;
+// linesHook, if set, is called by each linesBlock (which copies took the
+// line walk).
 var (
 	forceBuffered, forceDirect bool
 	noPairs                    bool
 	noKernel                   bool
+	linesHook                  func()
 )
 
 // littleEndian reports whether the first float32 of a pair lies in the low
@@ -100,7 +131,7 @@ func transposeDims(it *iter) (p, q int, ok bool) {
 
 // blockedCopy copies src into dst (storages d and s) along the walk it,
 // whose dimensions p and q come from transposeDims.
-func blockedCopy[D, S kernels.Float](d []D, s []S, it *iter, p, q int) {
+func blockedCopy[D, S kernels.Float](d []D, s []S, it *iter, p, q int, fresh bool) {
 	X, Y := it.size[q], it.size[p]
 	dx, sy := it.st[0][q], it.st[1][p]
 	outer := iter{nops: 2, off: it.off}
@@ -114,14 +145,15 @@ func blockedCopy[D, S kernels.Float](d []D, s []S, it *iter, p, q int) {
 	}
 	outer.runs(func(off [maxOps]int, n int, inc [maxOps]int) {
 		for r := range n {
-			transposeBlock(d, off[0]+r*inc[0], dx, s, off[1]+r*inc[1], sy, X, Y)
+			transposeBlock(d, off[0]+r*inc[0], dx, s, off[1]+r*inc[1], sy, X, Y, fresh)
 		}
 	})
 }
 
 // transposeBlock sets d[do + x*dx + y] = D(s[so + x + y*sy]) for x < X,
-// y < Y, splitting large blocks across goroutines by x.
-func transposeBlock[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, X, Y int) {
+// y < Y, splitting large blocks across goroutines by x. fresh says that d
+// was just allocated and not yet written (see above).
+func transposeBlock[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, X, Y int, fresh bool) {
 	if X <= 0 || Y <= 0 {
 		return
 	}
@@ -130,6 +162,12 @@ func transposeBlock[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, X, Y i
 	// bounds. Strides and offsets are never negative.
 	_ = d[do+(X-1)*dx+Y-1]
 	_ = s[so+X-1+(Y-1)*sy]
+	if !fresh && !noKernel && !forceBuffered && !forceDirect && dx >= Y && Y >= minLineRows && kernels.TransposeByLines[D]() {
+		if s, ok := any(s).([]D); ok {
+			linesBlock(d, do, dx, s, so, sy, X, Y)
+			return
+		}
+	}
 	tile := directTile
 	if forceBuffered || !forceDirect && (aliased[D](dx) || aliased[S](sy)) {
 		tile = bufTile[D]()
@@ -139,21 +177,46 @@ func transposeBlock[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, X, Y i
 		threads = min(kernels.Threads(), (X+tile-1)/tile)
 	}
 	if threads <= 1 {
-		transposeRange(d, do, dx, s, so, sy, 0, X, Y, tile)
+		transposeRange(d, do, dx, s, so, sy, 0, X, Y, tile, fresh)
 		return
 	}
-	transposeSplit(threads, d, do, dx, s, so, sy, X, Y, tile)
+	transposeSplit(threads, d, do, dx, s, so, sy, X, Y, tile, fresh)
+}
+
+// linesBlock is transposeBlock through kernels.TransposeCopy on the whole
+// block, for paths that transpose by cache lines (kernels.TransposeByLines),
+// split by x across goroutines like the tiles.
+func linesBlock[T kernels.Float](d []T, do, dx int, s []T, so, sy, X, Y int) {
+	if linesHook != nil {
+		linesHook()
+	}
+	threads := 1
+	if X*Y >= transposeGrain {
+		threads = min(kernels.Threads(), X/64)
+	}
+	if threads <= 1 {
+		kernels.TransposeCopy(d[do:], dx, s[so:], sy, Y, X)
+		return
+	}
+	// Ranges of x in multiples of 64 elements (whole lines of source rows).
+	step := ((X+threads-1)/threads + 63) / 64 * 64
+	var wg sync.WaitGroup
+	for lo := step; lo < X; lo += step {
+		wg.Go(func() { kernels.TransposeCopy(d[do+lo*dx:], dx, s[so+lo:], sy, Y, min(step, X-lo)) })
+	}
+	kernels.TransposeCopy(d[do:], dx, s[so:], sy, Y, min(step, X))
+	wg.Wait()
 }
 
 // transposeSplit runs transposeRange on threads goroutines, each on a
 // range of x in whole tiles.
-func transposeSplit[D, S kernels.Float](threads int, d []D, do, dx int, s []S, so, sy, X, Y, tile int) {
+func transposeSplit[D, S kernels.Float](threads int, d []D, do, dx int, s []S, so, sy, X, Y, tile int, fresh bool) {
 	step := ((X+threads-1)/threads + tile - 1) / tile * tile
 	var wg sync.WaitGroup
 	for lo := step; lo < X; lo += step {
-		wg.Go(func() { transposeRange(d, do, dx, s, so, sy, lo, min(lo+step, X), Y, tile) })
+		wg.Go(func() { transposeRange(d, do, dx, s, so, sy, lo, min(lo+step, X), Y, tile, fresh) })
 	}
-	transposeRange(d, do, dx, s, so, sy, 0, min(step, X), Y, tile)
+	transposeRange(d, do, dx, s, so, sy, 0, min(step, X), Y, tile, fresh)
 	wg.Wait()
 }
 
@@ -174,12 +237,12 @@ func aliased[T kernels.Float](stride int) bool {
 
 // transposeRange is transposeBlock's work for x in [x0, x1), in tiles of
 // the given edge: directTile copies tile by tile, bufTile through a buffer.
-func transposeRange[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, x0, x1, Y, tile int) {
+func transposeRange[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, x0, x1, Y, tile int, fresh bool) {
 	if tile == directTile {
 		for xt := x0; xt < x1; xt += tile {
 			w := min(tile, x1-xt)
 			for yt := 0; yt < Y; yt += tile {
-				copyTile(d, do+xt*dx+yt, dx, s, so+xt+yt*sy, sy, w, min(tile, Y-yt))
+				copyTile(d, do+xt*dx+yt, dx, s, so+xt+yt*sy, sy, w, min(tile, Y-yt), fresh)
 			}
 		}
 		return
@@ -192,7 +255,7 @@ func transposeRange[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, x0, x1
 		h := min(tile, Y-yt)
 		for xt := x0; xt < x1; xt += tile {
 			w := min(tile, x1-xt)
-			copyTile(buf, 0, pitch, s, so+xt+yt*sy, sy, w, h)
+			copyTile(buf, 0, pitch, s, so+xt+yt*sy, sy, w, h, fresh)
 			for x := range w {
 				p := do + (xt+x)*dx + yt
 				copy(d[p:p+h], buf[x*pitch:x*pitch+h])
@@ -206,11 +269,16 @@ func transposeRange[D, S kernels.Float](d []D, do, dx int, s []S, so, sy, x0, x1
 var tileBufs = sync.Pool{New: func() any { return new([bufBytes / 8]uint64) }}
 
 // copyTile sets d[dp + x*dx + y] = D(s[sp + x + y*sy]) for x < w, y < h;
-// the caller has checked that the extremes are in bounds.
-func copyTile[D, S kernels.Float](d []D, dp, dx int, s []S, sp, sy, w, h int) {
+// the caller has checked that the extremes are in bounds. With fresh the
+// kernel is kernels.TransposeCopyFresh.
+func copyTile[D, S kernels.Float](d []D, dp, dx int, s []S, sp, sy, w, h int, fresh bool) {
 	if !noKernel && dx >= h && kernels.Path() != "generic" {
 		if s, ok := any(s).([]D); ok {
-			kernels.TransposeCopy(d[dp:], dx, s[sp:], sy, h, w)
+			if fresh {
+				kernels.TransposeCopyFresh(d[dp:], dx, s[sp:], sy, h, w)
+			} else {
+				kernels.TransposeCopy(d[dp:], dx, s[sp:], sy, h, w)
+			}
 			return
 		}
 	}

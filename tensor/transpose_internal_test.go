@@ -218,3 +218,101 @@ func TestTransposeCopyAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestTransposeFreshAndExisting copies transposed and permuted tensors
+// into results it allocates (Contiguous, Clone, To, Cat: copyIntoNew, the
+// tiles) and into existing tensors (CopyFrom: the line walk on the avx512
+// path), on the assembly paths, and checks both against the source
+// element by element; odd sizes and sizes whose rows alias in L1, aligned
+// and misaligned destinations. Where the line walk exists it also checks
+// which copies take it: never the fresh ones.
+func TestTransposeFreshAndExisting(t *testing.T) {
+	small := []int{1, 7, 17, 33, 129}
+	var shapes [][]int
+	for _, a := range small {
+		for _, b := range append(small, 1000, 1024, 1031) {
+			shapes = append(shapes, []int{a, b}, []int{b, a})
+		}
+	}
+	shapes = append(shapes, []int{1024, 1024}, []int{1000, 1031},
+		[]int{3, 17, 33}, []int{2, 130, 257}, []int{5, 128, 144}, []int{2, 1024, 160})
+	paths := kernels.Paths()
+	paths = paths[:max(len(paths)-1, 1)] // generic: TestTransposeCopy
+	if testing.Short() {
+		paths = paths[:1]
+	}
+	lines := 0
+	linesHook = func() { lines++ }
+	t.Cleanup(func() { linesHook = nil })
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			prev, err := kernels.SetPath(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { kernels.SetPath(prev) })
+			for _, dtype := range []DType{Float32, Float64} {
+				byLines := dtype == Float32 && kernels.TransposeByLines[float32]() || dtype == Float64 && kernels.TransposeByLines[float64]()
+				other := Float64
+				if dtype == Float64 {
+					other = Float32
+				}
+				for _, shape := range shapes {
+					for _, perm := range permutations(len(shape)) {
+						if len(shape) == 2 && perm[0] == 0 {
+							continue // not a transpose
+						}
+						x := transposeSources(dtype, shape)["contiguous"].Permute(perm...)
+						name := fmt.Sprintf("%v %v permute%v", dtype, shape, perm)
+						ref := elements(x)
+						lines = 0
+						checkRef(t, name+" Contiguous", x.Contiguous(), ref)
+						checkRef(t, name+" Clone", x.Clone(), ref)
+						checkRef(t, name+" Cat", Cat([]*Tensor{x, x}, 0).Narrow(0, x.shape()[0], x.shape()[0]), ref)
+						checkRef(t, name+" To", x.To(other), ref)
+						if lines != 0 {
+							t.Fatalf("%s: %d blocks of fresh results took the line walk", name, lines)
+						}
+						// Existing destinations: a contiguous tensor, and one
+						// whose rows are one element longer and start one
+						// element in (no row on a line boundary).
+						dshape := x.Shape()
+						wide := append([]int{}, dshape...)
+						wide[len(wide)-1]++
+						checkRef(t, name+" CopyFrom", dtype.Zeros(dshape...).CopyFrom(x), ref)
+						checkRef(t, name+" CopyFrom misaligned", dtype.Zeros(wide...).Narrow(len(wide)-1, 1, dshape[len(dshape)-1]).CopyFrom(x), ref)
+						if byLines && len(shape) == 2 && x.numel >= 128*128 && x.shape()[1] >= minLineRows && lines == 0 {
+							t.Fatalf("%s: no block of the copies into existing tensors took the line walk", name)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkRef compares got's elements (row-major) with ref, reading a
+// contiguous got's storage directly.
+func checkRef(t *testing.T, name string, got *Tensor, ref []float64) {
+	t.Helper()
+	var g []float64
+	switch {
+	case got.contig && got.dtype == Float32:
+		g = make([]float64, got.numel)
+		for i, v := range got.f32()[got.off : got.off+got.numel] {
+			g[i] = float64(v)
+		}
+	case got.contig:
+		g = got.f64()[got.off : got.off+got.numel]
+	default:
+		g = elements(got)
+	}
+	if len(g) != len(ref) {
+		t.Fatalf("%s: %d elements, want %d", name, len(g), len(ref))
+	}
+	for i := range ref {
+		if g[i] != ref[i] {
+			t.Fatalf("%s: element %d (row-major) = %v, want %v", name, i, g[i], ref[i])
+		}
+	}
+}
