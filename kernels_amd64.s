@@ -14993,12 +14993,12 @@ TEXT ·TransposeF32AVX2(SB), NOSPLIT, $0-80
 	MOVQ rows+64(FP), SI
 	MOVQ cols+72(FP), DI
 
-	// Strides in bytes; ld3 = 3 rows.
+	// Strides and the row length in bytes; ld3 = 3 rows.
 	SHLQ $0x02, CX
 	SHLQ $0x02, BX
+	SHLQ $0x02, DI
 	LEAQ (BX)(BX*2), R8
 	LEAQ (CX)(CX*2), R9
-	SHLQ $0x02, DI
 	MOVQ CX, R10
 	SHLQ $0x03, R10
 
@@ -15080,12 +15080,12 @@ TEXT ·TransposeF64AVX2(SB), NOSPLIT, $0-80
 	MOVQ rows+64(FP), SI
 	MOVQ cols+72(FP), DI
 
-	// Strides in bytes; ld3 = 3 rows.
+	// Strides and the row length in bytes; ld3 = 3 rows.
 	SHLQ $0x03, CX
 	SHLQ $0x03, BX
+	SHLQ $0x03, DI
 	LEAQ (BX)(BX*2), R8
 	LEAQ (CX)(CX*2), R8
-	SHLQ $0x03, DI
 	MOVQ CX, R8
 	SHLQ $0x02, R8
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -249,19 +248,9 @@ func loadIdx(t *dtype, m Mem, r GPVirtual) {
 
 // iotaTab holds 0, 1, ..., 4*lanes-1 as lane-width integers.
 func iotaTab(t *dtype) Mem {
-	name := "iota" + t.name
-	if m, ok := consts[name]; ok {
-		return m
+	idx := make([]int, 4*t.lanes)
+	for i := range idx {
+		idx[i] = i
 	}
-	m := asm.StaticGlobal(name)
-	asm.DataAttributes(attr.RODATA | attr.NOPTR)
-	for i := 0; i < 4*t.lanes; i++ {
-		if t.single() {
-			asm.AddDatum(4*i, U32(uint32(i)))
-		} else {
-			asm.AddDatum(8*i, U64(uint64(i)))
-		}
-	}
-	consts[name] = m
-	return m
+	return laneTab(t, "iota"+t.name, idx)
 }

@@ -53,22 +53,9 @@ func transposeKernel(t *dtype) {
 			"Method: per 4×4 block, 4 VMOVUPD X + 4 VINSERTF128 loads (rows k and k+2 in",
 			"the two lanes), 4 VUNPCKLPD/VUNPCKHPD, 4 VMOVUPD Y stores.")
 	}
-	dst := asm.Load(asm.Param("dst").Base(), asm.GP64())
-	ldd := asm.Load(asm.Param("ldd"), asm.GP64())
-	src := asm.Load(asm.Param("src").Base(), asm.GP64())
-	lds := asm.Load(asm.Param("lds"), asm.GP64())
-	rows := asm.Load(asm.Param("rows"), asm.GP64())
-	cols := asm.Load(asm.Param("cols"), asm.GP64())
-
-	Comment("Strides in bytes; ld3 = 3 rows.")
-	asm.SHLQ(U8(t.shift), ldd)
-	asm.SHLQ(U8(t.shift), lds)
-	lds3 := asm.GP64()
-	asm.LEAQ(Mem{Base: lds, Index: lds, Scale: 2}, lds3)
-	ldd3 := asm.GP64()
-	asm.LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, ldd3)
-	asm.SHLQ(U8(t.shift), cols) // bytes of one source row of the matrix
-	dstep := asm.GP64()         // B destination rows, in bytes
+	a := transposeArgs(t)
+	dst, ldd, src, lds, rows, cols, lds3, ldd3 := a.dst, a.ldd, a.src, a.lds, a.rows, a.cols, a.lds3, a.ldd3
+	dstep := asm.GP64() // B destination rows, in bytes
 	asm.MOVQ(ldd, dstep)
 	asm.SHLQ(U8(pick(t, 3, 2)), dstep)
 
@@ -178,4 +165,28 @@ func transposeKernel(t *dtype) {
 	asm.Label("done")
 	asm.VZEROUPPER()
 	asm.RET()
+}
+
+// transposeRegs are a Transpose routine's arguments: strides and cols in
+// bytes, lds3 and ldd3 three rows of each side.
+type transposeRegs struct{ dst, ldd, src, lds, rows, cols, lds3, ldd3 GPVirtual }
+
+// transposeArgs loads the arguments of the AVX2 and AVX-512 Transpose
+// routines.
+func transposeArgs(t *dtype) transposeRegs {
+	var a transposeRegs
+	a.dst = asm.Load(asm.Param("dst").Base(), asm.GP64()).(GPVirtual)
+	a.ldd = asm.Load(asm.Param("ldd"), asm.GP64()).(GPVirtual)
+	a.src = asm.Load(asm.Param("src").Base(), asm.GP64()).(GPVirtual)
+	a.lds = asm.Load(asm.Param("lds"), asm.GP64()).(GPVirtual)
+	a.rows = asm.Load(asm.Param("rows"), asm.GP64()).(GPVirtual)
+	a.cols = asm.Load(asm.Param("cols"), asm.GP64()).(GPVirtual)
+	Comment("Strides and the row length in bytes; ld3 = 3 rows.")
+	asm.SHLQ(U8(t.shift), a.ldd)
+	asm.SHLQ(U8(t.shift), a.lds)
+	asm.SHLQ(U8(t.shift), a.cols)
+	a.lds3, a.ldd3 = asm.GP64(), asm.GP64()
+	asm.LEAQ(Mem{Base: a.lds, Index: a.lds, Scale: 2}, a.lds3)
+	asm.LEAQ(Mem{Base: a.ldd, Index: a.ldd, Scale: 2}, a.ldd3)
+	return a
 }

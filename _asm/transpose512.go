@@ -64,20 +64,8 @@ func transpose512(t *dtype) {
 	}
 	routineISA("Transpose", "AVX512", docTranspose512, t, method...)
 
-	dst := asm.Load(asm.Param("dst").Base(), asm.GP64())
-	ldd := asm.Load(asm.Param("ldd"), asm.GP64())
-	src := asm.Load(asm.Param("src").Base(), asm.GP64())
-	lds := asm.Load(asm.Param("lds"), asm.GP64())
-	rows := asm.Load(asm.Param("rows"), asm.GP64())
-	cols := asm.Load(asm.Param("cols"), asm.GP64())
-
-	Comment("Strides and the row length in bytes; ld3 = 3 rows.")
-	asm.SHLQ(U8(t.shift), ldd)
-	asm.SHLQ(U8(t.shift), lds)
-	asm.SHLQ(U8(t.shift), cols)
-	lds3, ldd3 := asm.GP64(), asm.GP64()
-	asm.LEAQ(Mem{Base: lds, Index: lds, Scale: 2}, lds3)
-	asm.LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, ldd3)
+	a := transposeArgs(t)
+	dst, ldd, src, lds, rows, cols, lds3, ldd3 := a.dst, a.ldd, a.src, a.lds, a.rows, a.cols, a.lds3, a.ldd3
 
 	s, d, end, p := asm.GP64(), asm.GP64(), asm.GP64(), asm.GP64()
 	// rowsAt calls f with the address of each of B rows from base (rows ld
