@@ -24,13 +24,14 @@ type chainScratch struct {
 // two Linear layers (each with an optional ReLU after it) that x can go
 // through without a graph with the scratch path: same dtype throughout,
 // shapes that chain, a contiguous x. 0 means take the ordinary path, which
-// also gives any shape error its usual message.
-func (s *Sequential) linearChain(x *grad.Variable, i int) int {
+// also gives any shape error its usual message. noGrad says whether an
+// operand is no-grad, and so the result.
+func (s *Sequential) linearChain(x *grad.Variable, i int) (n int, noGrad bool) {
 	xv := x.Value()
 	if !xv.IsContiguous() || xv.Dim() < 1 {
-		return 0
+		return 0, false
 	}
-	noGrad := x.IsNoGrad()
+	noGrad = x.IsNoGrad()
 	needGrad := x.RequiresGrad()
 	in, dt := xv.Size(-1), xv.DType()
 	j, layers := i, 0
@@ -63,14 +64,13 @@ func (s *Sequential) linearChain(x *grad.Variable, i int) int {
 		}
 	}
 	if layers < 2 || (needGrad && !noGrad) {
-		return 0
+		return 0, false
 	}
-	return j - i
+	return j - i, noGrad
 }
 
 // forwardChain runs children [i, i+n) (a run found by linearChain) on x.
-func (s *Sequential) forwardChain(x *grad.Variable, i, n int) *grad.Variable {
-	noGrad := x.IsNoGrad()
+func (s *Sequential) forwardChain(x *grad.Variable, i, n int, noGrad bool) *grad.Variable {
 	sc, _ := s.scratch.Get().(*chainScratch)
 	if sc == nil {
 		sc = &chainScratch{}
@@ -88,7 +88,6 @@ func (s *Sequential) forwardChain(x *grad.Variable, i, n int) *grad.Variable {
 		if j+1 < i+n {
 			_, relu = s.mods[j+1].m.(*ReLU)
 		}
-		noGrad = noGrad || lin.Weight.IsNoGrad() || (lin.Bias != nil && lin.Bias.IsNoGrad())
 		var b *tensor.Tensor
 		if lin.Bias != nil {
 			b = lin.Bias.Value()

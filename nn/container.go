@@ -76,8 +76,8 @@ func (s *Sequential) Forward(x *grad.Variable) *grad.Variable {
 		e := s.mods[i]
 		// Two or more Linear layers without a graph: intermediates in
 		// scratch memory (chain.go).
-		if n := s.linearChain(x, i); n > 0 {
-			x = s.forwardChain(x, i, n)
+		if n, noGrad := s.linearChain(x, i); n > 0 {
+			x = s.forwardChain(x, i, n, noGrad)
 			i += n - 1
 			continue
 		}
