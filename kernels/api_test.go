@@ -175,11 +175,20 @@ func TestAssemblyWired(t *testing.T) {
 }
 
 func TestThreadsSetting(t *testing.T) {
-	prev := SetThreads(3)
-	assert.Equal(t, 3, Threads())
-	SetThreads(0)
+	prev := SetThreads(0)
+	defer SetThreads(prev)
 	assert.Equal(t, runtime.GOMAXPROCS(0), Threads())
-	SetThreads(prev)
+	assert.Equal(t, 0, SetThreads(3), "the default is reported as 0")
+	assert.Equal(t, 3, Threads())
+	assert.Equal(t, 3, SetThreads(-2), "a negative count restores the default")
+	assert.Equal(t, runtime.GOMAXPROCS(0), Threads())
+
+	// The defer idiom restores the default itself, not the count it gave:
+	// Threads follows a later GOMAXPROCS change.
+	func() { defer SetThreads(SetThreads(1)); assert.Equal(t, 1, Threads()) }()
+	procs := runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+	defer runtime.GOMAXPROCS(procs)
+	assert.Equal(t, procs+1, Threads())
 }
 
 // TestParallelCoversOnce: every index is handed to exactly one piece.

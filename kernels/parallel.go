@@ -22,15 +22,17 @@ var (
 var threadSetting atomic.Int32 // 0: follow GOMAXPROCS
 
 // SetThreads sets how many goroutines a large kernel call may split its
-// work across, and returns the previous setting. n <= 0 restores the
-// default, which follows runtime.GOMAXPROCS. It is safe to call at any time.
+// work across, and returns the previous setting: the count last set, or 0
+// while the default was in effect. n <= 0 restores the default, which
+// follows runtime.GOMAXPROCS (Threads reports the count in effect). So
+//
+//	defer kernels.SetThreads(kernels.SetThreads(1))
+//
+// restores exactly what was there, the default included. It is safe to
+// call at any time.
 func SetThreads(n int) (prev int) {
-	if n < 0 {
-		n = 0
-	}
-	prev = Threads()
-	threadSetting.Store(int32(min(n, 1<<20)))
-	return prev
+	n = max(n, 0)
+	return int(threadSetting.Swap(int32(min(n, 1<<20))))
 }
 
 // Threads reports the thread count kernels use: the SetThreads value, or
