@@ -392,14 +392,20 @@ func gemv[T Float](o *ops[T], tA, tB Transpose, m, n, k int, alpha T, a []T, lda
 	if !tB {
 		x = gather(b, ldb, k)
 	}
-	if !tA { // op(A)[i,:] is row i of A: one dot per output
+	if !tA { // op(A)[i,:] is row i of A: one dot per output, by DotRows
 		splitN(m, threads, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				d := alpha * o.dot(a[i*lda:i*lda+k], x)
+			y := c[lo:hi] // column 0 of C when it is contiguous
+			if ldc != 1 {
+				y = make([]T, hi-lo)
 				if beta != 0 {
-					d += beta * c[i*ldc]
+					for i := range y {
+						y[i] = c[(lo+i)*ldc]
+					}
 				}
-				c[i*ldc] = applyEpilogue(d, ep, 0)
+			}
+			dotRows(o, alpha, beta, x, a[lo*lda:], lda, y)
+			for i, d := range y {
+				c[(lo+i)*ldc] = applyEpilogue(d, ep, 0)
 			}
 		})
 		return
