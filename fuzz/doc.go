@@ -5,6 +5,12 @@
 // bit for bit for exact kernels, within the documented bound otherwise.
 // Inputs land at every misalignment with guard values on both sides.
 //
+// The file targets feed untrusted bytes to the readers: FuzzSafetensorsRead
+// and FuzzIDXRead (an error or a value that round-trips, never a panic),
+// FuzzOptimizerLoadState and FuzzOptimizerLoadValues (a checkpoint is
+// refused and changes nothing, or loads into settings the constructor
+// accepts and a state that steps).
+//
 // Their seeds sit at the lane and unroll edges; `go test ./fuzz` replays
 // the seeds and any committed crashers in testdata/fuzz. To fuzz one:
 //

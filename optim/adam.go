@@ -27,17 +27,18 @@ func newAdam(op, kind string, decoupled bool, wd float64, params iter.Seq[*nn.Pa
 		stateKey: []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
 		hasStep:  true,
 		state:    map[*nn.Parameter]*paramState{},
-		check: func(op string, g *ParamGroup) {
-			checkCommon(op, g)
-			if g.Eps < 0 {
-				panic(misuse(op, fmt.Sprintf("Invalid epsilon value: %v", g.Eps)))
+		invalid: func(g *ParamGroup) string {
+			switch {
+			case invalidCommon(g) != "":
+				return invalidCommon(g)
+			case !(g.Eps >= 0):
+				return fmt.Sprintf("Invalid epsilon value: %v", g.Eps)
+			case !(g.Beta1 >= 0 && g.Beta1 < 1):
+				return fmt.Sprintf("Invalid beta parameter at index 0: %v", g.Beta1)
+			case !(g.Beta2 >= 0 && g.Beta2 < 1):
+				return fmt.Sprintf("Invalid beta parameter at index 1: %v", g.Beta2)
 			}
-			if g.Beta1 < 0 || g.Beta1 >= 1 {
-				panic(misuse(op, fmt.Sprintf("Invalid beta parameter at index 0: %v", g.Beta1)))
-			}
-			if g.Beta2 < 0 || g.Beta2 >= 1 {
-				panic(misuse(op, fmt.Sprintf("Invalid beta parameter at index 1: %v", g.Beta2)))
-			}
+			return ""
 		},
 	}, decoupled: decoupled}
 	def := config{group: ParamGroup{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: wd}}

@@ -35,7 +35,10 @@
 // an nn.TensorDict, so nn.SaveSafetensors can write it; LoadStateDict
 // restores it into an optimizer of the same kind over parameters grouped
 // and shaped the same way, or returns a *LoadError listing every problem
-// and changes nothing.
+// and changes nothing. Since a checkpoint comes from disk, the settings it
+// holds are checked as the constructor checks them (a negative learning
+// rate, a beta outside [0, 1), ...) and step counts must be whole numbers
+// >= 0; PyTorch's load_state_dict takes such values as they are.
 //
 // # Schedules
 //

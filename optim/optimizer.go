@@ -71,7 +71,9 @@ type base struct {
 	defaults config
 	groups   []*ParamGroup
 	state    map[*nn.Parameter]*paramState
-	check    func(op string, g *ParamGroup)
+	// invalid says what is wrong with a group's settings ("" when
+	// nothing): the constructors panic with it, LoadStateDict reports it.
+	invalid func(g *ParamGroup) string
 }
 
 // add validates and appends a group built from params and opts.
@@ -80,7 +82,9 @@ func (b *base) add(op string, params iter.Seq[*nn.Parameter], opts []Option) err
 	g := c.group
 	g.Params = nil
 	g.InitialLR = 0
-	b.check(op, &g)
+	if msg := b.invalid(&g); msg != "" {
+		panic(misuse(op, msg))
+	}
 	seen := map[*nn.Parameter]bool{}
 	for _, og := range b.groups {
 		for _, p := range og.Params {
@@ -106,13 +110,16 @@ func (b *base) add(op string, params iter.Seq[*nn.Parameter], opts []Option) err
 	return nil
 }
 
-func checkCommon(op string, g *ParamGroup) {
+// invalidCommon checks the settings every optimizer has (PyTorch's
+// messages).
+func invalidCommon(g *ParamGroup) string {
 	if g.LR < 0 || math.IsNaN(g.LR) {
-		panic(misuse(op, fmt.Sprintf("Invalid learning rate: %v", g.LR)))
+		return fmt.Sprintf("Invalid learning rate: %v", g.LR)
 	}
 	if g.WeightDecay < 0 || math.IsNaN(g.WeightDecay) {
-		panic(misuse(op, fmt.Sprintf("Invalid weight_decay value: %v", g.WeightDecay)))
+		return fmt.Sprintf("Invalid weight_decay value: %v", g.WeightDecay)
 	}
+	return ""
 }
 
 // ParamGroups returns the parameter groups (shared).
@@ -291,72 +298,81 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 		}
 		return t
 	}
+	// The groups' settings are loaded into copies, checked, and copied
+	// back only when nothing is wrong.
+	groups := make([]ParamGroup, len(b.groups))
 	var params []*nn.Parameter
-	type load struct {
-		dst *float64
-		src *tensor.Tensor
-	}
-	type loadFlag struct {
-		dst *bool
-		src *tensor.Tensor
-	}
-	var loads []load
-	var loadFlags []loadFlag
 	for gi, g := range b.groups {
+		groups[gi] = *g
+		ng := &groups[gi]
 		pre := "param_groups." + strconv.Itoa(gi) + "."
 		if t := get(pre+"params", []int{len(g.Params)}); t != nil {
 			for i, v := range t.Float64s() {
-				if int(v) != len(params)+i {
+				if v != float64(len(params)+i) {
 					bad("%sparams: parameter %d has index %v, want %d", pre, i, v, len(params)+i)
 					break
 				}
 			}
 		}
-		for _, h := range b.hyper(g) {
+		for _, h := range b.hyper(ng) {
 			if t := get(pre+h.name, nil); t != nil {
-				loads = append(loads, load{h.p, t})
+				*h.p = t.Item()
 			}
 		}
-		for _, f := range b.flags(g) {
+		for _, f := range b.flags(ng) {
 			if t := get(pre+f.name, nil); t != nil {
-				loadFlags = append(loadFlags, loadFlag{f.p, t})
+				*f.p = t.Item() != 0
 			}
+		}
+		if msg := b.invalid(ng); msg != "" {
+			bad("param_groups.%d: %s", gi, msg)
 		}
 		params = append(params, g.Params...)
 	}
 	newState := map[*nn.Parameter]*paramState{}
-	for i, p := range params {
-		pre := "state." + strconv.Itoa(i) + "."
-		var s paramState
-		have := false
-		if b.hasStep {
-			if _, ok := sd.Get(pre + "step"); ok {
-				if t := get(pre+"step", nil); t != nil {
-					s.step = int64(t.Item())
-					have = true
-				}
-			}
-		}
-		for j, name := range b.stateKey {
-			if _, ok := sd.Get(pre + name); !ok {
-				continue
-			}
-			if t := get(pre+name, p.Value().Shape()); t != nil {
-				s.bufs[j] = t.To(p.Value().DType()).Clone()
-				have = true
-			}
-		}
-		if have {
+	pi := 0
+	for gi := range groups {
+		for _, p := range groups[gi].Params {
+			pre := "state." + strconv.Itoa(pi) + "."
+			pi++
+			var s paramState
+			have := false
 			if b.hasStep {
-				// Adam's state is all or nothing.
-				for j, name := range b.stateKey {
-					_, present := sd.Get(pre + name)
-					if !present && (j < 2 || b.groupOf(p).AMSGrad) {
-						bad("missing key %q", pre+name)
+				if _, ok := sd.Get(pre + "step"); ok {
+					if t := get(pre+"step", nil); t != nil {
+						// A count of steps taken: a whole number that a
+						// float64 holds exactly.
+						v := t.Item()
+						if !(v >= 0 && v <= 1<<53 && v == math.Trunc(v)) {
+							bad("%sstep = %v, want a whole number of steps >= 0", pre, v)
+						}
+						s.step = int64(v)
+						have = true
 					}
 				}
 			}
-			newState[p] = &s
+			for j, name := range b.stateKey {
+				if _, ok := sd.Get(pre + name); !ok {
+					continue
+				}
+				if t := get(pre+name, p.Value().Shape()); t != nil {
+					s.bufs[j] = t.To(p.Value().DType()).Clone()
+					have = true
+				}
+			}
+			if have {
+				if b.hasStep {
+					// Adam's state is all or nothing (max_exp_avg_sq with
+					// the AMSGrad setting being loaded).
+					for j, name := range b.stateKey {
+						_, present := sd.Get(pre + name)
+						if !present && (j < 2 || groups[gi].AMSGrad) {
+							bad("missing key %q", pre+name)
+						}
+					}
+				}
+				newState[p] = &s
+			}
 		}
 	}
 	for _, k := range sd.Keys() {
@@ -367,21 +383,9 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 	if len(probs) > 0 {
 		return &LoadError{Optimizer: b.kind, Problems: probs}
 	}
-	for _, l := range loads {
-		*l.dst = l.src.Item()
-	}
-	for _, l := range loadFlags {
-		*l.dst = l.src.Item() != 0
+	for gi, g := range b.groups {
+		*g = groups[gi]
 	}
 	b.state = newState
-	return nil
-}
-
-func (b *base) groupOf(p *nn.Parameter) *ParamGroup {
-	for _, g := range b.groups {
-		if slices.Contains(g.Params, p) {
-			return g
-		}
-	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package optim
 
 import (
+	"fmt"
 	"iter"
+	"math"
 
 	"github.com/simdtorch/simdtorch/kernels"
 	"github.com/simdtorch/simdtorch/nn"
@@ -26,14 +28,18 @@ func NewSGD(params iter.Seq[*nn.Parameter], opts ...Option) (*SGD, error) {
 		allowed:  sgdOptions,
 		stateKey: []string{"momentum_buffer"},
 		state:    map[*nn.Parameter]*paramState{},
-		check: func(op string, g *ParamGroup) {
-			checkCommon(op, g)
-			if g.Momentum < 0 {
-				panic(misuse(op, "Invalid momentum value"))
+		invalid: func(g *ParamGroup) string {
+			switch {
+			case invalidCommon(g) != "":
+				return invalidCommon(g)
+			case !(g.Momentum >= 0):
+				return fmt.Sprintf("Invalid momentum value: %v", g.Momentum)
+			case math.IsNaN(g.Dampening):
+				return fmt.Sprintf("Invalid dampening value: %v", g.Dampening)
+			case g.Nesterov && (g.Momentum <= 0 || g.Dampening != 0):
+				return "Nesterov momentum requires a momentum and zero dampening"
 			}
-			if g.Nesterov && (g.Momentum <= 0 || g.Dampening != 0) {
-				panic(misuse(op, "Nesterov momentum requires a momentum and zero dampening"))
-			}
+			return ""
 		},
 	}}
 	o.defaults = applyOptions("NewSGD", config{group: ParamGroup{LR: 1e-3}}, opts, sgdOptions...)

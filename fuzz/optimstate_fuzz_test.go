@@ -1,0 +1,174 @@
+package fuzz
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/simdtorch/simdtorch/nn"
+	"github.com/simdtorch/simdtorch/optim"
+	"github.com/simdtorch/simdtorch/tensor"
+)
+
+// FuzzOptimizerLoadState feeds arbitrary safetensors files to each
+// optimizer's LoadStateDict, as a resumed training run reads a checkpoint
+// from disk. A file is either refused with an error that leaves the
+// optimizer as it was, or loaded into a state the optimizer can step from
+// (no panic, hyperparameters its constructor would accept) and that saves
+// and loads again.
+func FuzzOptimizerLoadState(f *testing.F) {
+	for _, kind := range optimKinds {
+		params := optimParams()
+		opt := kind.make(params)
+		for range 2 {
+			setOptimGrads(params)
+			opt.Step()
+		}
+		var buf bytes.Buffer
+		if err := nn.WriteSafetensors(&buf, opt.StateDict()); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sd, err := nn.ReadSafetensors(data)
+		if err != nil {
+			return
+		}
+		for _, kind := range optimKinds {
+			checkOptimLoad(t, kind, sd)
+		}
+	})
+}
+
+// FuzzOptimizerLoadValues sets one value of a valid checkpoint (a
+// hyperparameter, a step count, a parameter index or a state element,
+// chosen by key) to an arbitrary float64 and loads it as
+// FuzzOptimizerLoadState does: byte mutations of a whole file rarely keep
+// it parseable and change only a number.
+func FuzzOptimizerLoadValues(f *testing.F) {
+	for _, v := range []float64{-1, 0, 0.5, 1, 2.5, 1 << 60, math.NaN(), math.Inf(-1)} {
+		for key := range uint8(12) {
+			f.Add(key, v)
+		}
+	}
+	seeds := make([]*nn.TensorDict, len(optimKinds))
+	for i, kind := range optimKinds {
+		params := optimParams()
+		opt := kind.make(params)
+		setOptimGrads(params)
+		opt.Step()
+		seeds[i] = opt.StateDict()
+	}
+	f.Fuzz(func(t *testing.T, key uint8, v float64) {
+		for i, kind := range optimKinds {
+			keys := seeds[i].Keys()
+			k := keys[int(key)%len(keys)]
+			src, _ := seeds[i].Get(k)
+			changed := src.Clone().To(tensor.Float64)
+			changed.Reshape(-1).Set(v, 0)
+			sd := nn.NewTensorDict()
+			sd.Metadata = seeds[i].Metadata
+			for name, tv := range seeds[i].All() {
+				if name == k {
+					tv = changed.To(tv.DType())
+				}
+				sd.Set(name, tv)
+			}
+			checkOptimLoad(t, kind, sd)
+		}
+	})
+}
+
+// checkOptimLoad loads sd into a fresh optimizer of this kind: refused
+// with nothing changed, or loaded into settings the constructor accepts,
+// a state that steps, and a state dict that loads again.
+func checkOptimLoad(t *testing.T, kind optimKind, sd *nn.TensorDict) {
+	t.Helper()
+	params := optimParams()
+	opt := kind.make(params)
+	before := saveState(t, opt)
+	if err := opt.LoadStateDict(sd); err != nil {
+		if !bytes.Equal(saveState(t, opt), before) {
+			t.Fatalf("%s: a refused state dict changed the optimizer (%v)", kind.name, err)
+		}
+		return
+	}
+	for _, g := range opt.ParamGroups() {
+		if msg := kind.invalid(g); msg != "" {
+			t.Fatalf("%s: loaded a group the constructor refuses: %s", kind.name, msg)
+		}
+	}
+	setOptimGrads(params)
+	opt.Step()
+	again := kind.make(optimParams())
+	saved, err := nn.ReadSafetensors(saveState(t, opt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := again.LoadStateDict(saved); err != nil {
+		t.Fatalf("%s: a loaded and stepped state does not load again: %v", kind.name, err)
+	}
+}
+
+type optimKind struct {
+	name    string
+	make    func([]*nn.Parameter) optim.Optimizer
+	invalid func(*optim.ParamGroup) string
+}
+
+// optimKinds: the optimizers the state fuzz target loads into, each with
+// the validity rules of its constructor (a message, or "" when valid).
+var optimKinds = []optimKind{
+	{"SGD", func(ps []*nn.Parameter) optim.Optimizer {
+		o, _ := optim.NewSGD(slices.Values(ps), optim.LR(0.1), optim.Momentum(0.9), optim.Nesterov())
+		return o
+	}, func(g *optim.ParamGroup) string {
+		switch {
+		case !(g.LR >= 0) || !(g.WeightDecay >= 0) || !(g.Momentum >= 0) || g.Dampening != g.Dampening:
+			return "negative or NaN setting"
+		case g.Nesterov && (g.Momentum <= 0 || g.Dampening != 0):
+			return "Nesterov without momentum or with dampening"
+		}
+		return ""
+	}},
+	{"Adam", func(ps []*nn.Parameter) optim.Optimizer {
+		o, _ := optim.NewAdam(slices.Values(ps), optim.AMSGrad())
+		return o
+	}, adamInvalid},
+	{"AdamW", func(ps []*nn.Parameter) optim.Optimizer {
+		o, _ := optim.NewAdamW(slices.Values(ps))
+		return o
+	}, adamInvalid},
+}
+
+func adamInvalid(g *optim.ParamGroup) string {
+	if !(g.LR >= 0) || !(g.WeightDecay >= 0) || !(g.Eps >= 0) || !(g.Beta1 >= 0 && g.Beta1 < 1) || !(g.Beta2 >= 0 && g.Beta2 < 1) {
+		return "setting out of range"
+	}
+	return ""
+}
+
+// optimParams: a float32 matrix and a float64 vector.
+func optimParams() []*nn.Parameter {
+	return []*nn.Parameter{
+		nn.NewParameter(tensor.New([]float32{1, -2, 3, -4, 5, -6}, 2, 3)),
+		nn.NewParameter(tensor.New([]float64{0.5, -0.25, 2, 8}, 4)),
+	}
+}
+
+func setOptimGrads(ps []*nn.Parameter) {
+	for _, p := range ps {
+		p.SetGrad(p.Value().MulScalar(0.1))
+	}
+}
+
+func saveState(t *testing.T, opt optim.Optimizer) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := nn.WriteSafetensors(&buf, opt.StateDict()); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
