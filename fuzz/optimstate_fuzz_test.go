@@ -172,3 +172,58 @@ func saveState(t *testing.T, opt optim.Optimizer) []byte {
 	}
 	return buf.Bytes()
 }
+
+// FuzzSchedulerLoadValues sets one value of a schedule's state dict (a
+// setting, base_lrs, last_epoch, ...) to an arbitrary float64 and loads
+// it into a fresh schedule: refused with nothing changed, or loaded into
+// a schedule that steps and whose state dict loads again.
+func FuzzSchedulerLoadValues(f *testing.F) {
+	for _, v := range []float64{-2, -1, 0, 0.5, 1, 3, 1 << 60, math.NaN(), math.Inf(1)} {
+		for key := range uint8(7) {
+			f.Add(key, v)
+		}
+	}
+	makers := []func(optim.Optimizer) optim.Scheduler{
+		func(o optim.Optimizer) optim.Scheduler { return optim.NewStepLR(o, 3, optim.Gamma(0.5)) },
+		func(o optim.Optimizer) optim.Scheduler { return optim.NewCosineAnnealingLR(o, 4, optim.EtaMin(0.01)) },
+	}
+	newOpt := func() optim.Optimizer { return optimKinds[0].make(optimParams()) }
+	f.Fuzz(func(t *testing.T, key uint8, v float64) {
+		for _, mk := range makers {
+			src := mk(newOpt())
+			for range 2 {
+				src.Step()
+			}
+			seed := src.StateDict()
+			keys := seed.Keys()
+			k := keys[int(key)%len(keys)]
+			sd := nn.NewTensorDict()
+			sd.Metadata = seed.Metadata
+			for name, tv := range seed.All() {
+				if name == k {
+					tv = tv.Clone()
+					tv.Reshape(-1).Set(v, 0)
+				}
+				sd.Set(name, tv)
+			}
+			s := mk(newOpt())
+			before := s.StateDict()
+			if err := s.LoadStateDict(sd); err != nil {
+				for name, tv := range before.All() {
+					now, _ := s.StateDict().Get(name)
+					if !slices.Equal(tv.Float64s(), now.Float64s()) {
+						t.Fatalf("a refused state dict changed %s (%v)", name, err)
+					}
+				}
+				continue
+			}
+			if s.LastEpoch() < -1 {
+				t.Fatalf("loaded last_epoch %d", s.LastEpoch())
+			}
+			s.Step()
+			if err := mk(newOpt()).LoadStateDict(s.StateDict()); err != nil {
+				t.Fatalf("a loaded and stepped schedule does not load again: %v", err)
+			}
+		}
+	})
+}

@@ -44,7 +44,18 @@
 //
 // StepLR and CosineAnnealingLR (Scheduler) set the groups' LR once per
 // epoch with PyTorch's chainable formulas; construction makes the initial
-// step (last_epoch 0), and LastEpoch resumes.
+// step (last_epoch 0), and LastEpoch resumes. A schedule's StateDict and
+// LoadStateDict (state_dict, load_state_dict) save and restore its
+// settings, base rates and epoch count, so a checkpoint of the optimizer
+// and the schedule resumes a run where it stopped:
+//
+//	err := nn.SaveSafetensors("opt.safetensors", opt.StateDict())
+//	err = nn.SaveSafetensors("sched.safetensors", sched.StateDict())
+//	// ... later, on fresh ones built the same way:
+//	sd, err := nn.LoadSafetensors("opt.safetensors")
+//	err = opt.LoadStateDict(sd)
+//	sd, err = nn.LoadSafetensors("sched.safetensors")
+//	err = sched.LoadStateDict(sd)
 //
 // # Errors
 //

@@ -28,9 +28,10 @@ var ErrEmptyParams = errors.New("optimizer got an empty parameter list")
 var ErrDuplicateParams = errors.New("some parameters appear in more than one parameter group")
 
 // LoadError is returned by LoadStateDict when the state dict does not fit
-// the optimizer. It lists every problem at once; nothing was changed.
+// the optimizer or scheduler. It lists every problem at once; nothing was
+// changed.
 type LoadError struct {
-	Optimizer string // "SGD", "Adam" or "AdamW"
+	Optimizer string // "SGD", "Adam", "AdamW", or a scheduler: "StepLR", "CosineAnnealingLR"
 	Problems  []string
 }
 

@@ -3,6 +3,10 @@ package optim
 import (
 	"fmt"
 	"math"
+	"slices"
+
+	"github.com/simdtorch/simdtorch/nn"
+	"github.com/simdtorch/simdtorch/tensor"
 )
 
 // Scheduler adjusts the learning rates of an optimizer's groups once per
@@ -14,21 +18,43 @@ type Scheduler interface {
 	Step()
 	LastEpoch() int    // last_epoch: 0 after construction, +1 per Step
 	LastLR() []float64 // get_last_lr: the rates set by the last Step
+	// StateDict returns the schedule's state (state_dict): its settings,
+	// base_lrs, last_epoch, _step_count and _last_lr, with
+	// Metadata["scheduler"] naming the kind, for nn.SaveSafetensors.
+	StateDict() *nn.TensorDict
+	// LoadStateDict restores a StateDict of a scheduler of the same kind
+	// over an optimizer with as many groups (load_state_dict). The group
+	// rates are not touched: they come back with the optimizer's own
+	// state dict, as in PyTorch. A state dict with a missing or
+	// unexpected key, a value of the wrong shape, or a value the
+	// constructor would refuse gives a *LoadError and changes nothing.
+	LoadStateDict(sd *nn.TensorDict) error
 }
 
 // lrSched is the _LRScheduler machinery: base rates, last_epoch and the
 // initial step made by the constructor.
 type lrSched struct {
 	opt       Optimizer
+	kind      string // "StepLR", "CosineAnnealingLR"
 	baseLRs   []float64
 	lastEpoch int
 	stepCount int
 	lastLR    []float64
 	getLR     func() []float64
+	settings  func() []schedSetting // the kind's own settings, for the state dict
 }
 
-func (s *lrSched) init(op string, opt Optimizer, lastEpoch int, getLR func() []float64) {
-	s.opt, s.lastEpoch, s.getLR = opt, lastEpoch, getLR
+// schedSetting is one setting of a schedule in its state dict: a float64
+// (a whole number when integer) and the check its constructor makes.
+type schedSetting struct {
+	name    string
+	p       *float64
+	integer *int // the setting itself when it is an int (p is then a copy)
+	invalid func(v float64) string
+}
+
+func (s *lrSched) init(op, kind string, opt Optimizer, lastEpoch int, getLR func() []float64, settings func() []schedSetting) {
+	s.opt, s.kind, s.lastEpoch, s.getLR, s.settings = opt, kind, lastEpoch, getLR, settings
 	for i, g := range opt.ParamGroups() {
 		if lastEpoch == -1 {
 			if g.InitialLR == 0 {
@@ -51,6 +77,93 @@ func (s *lrSched) Step() {
 		g.LR = lrs[i]
 	}
 	s.lastLR = lrs
+}
+
+// StateDict returns the schedule's state; see Scheduler.
+func (s *lrSched) StateDict() *nn.TensorDict {
+	sd := nn.NewTensorDict()
+	sd.Metadata = map[string]string{"scheduler": s.kind}
+	for _, st := range s.settings() {
+		sd.Set(st.name, tensor.Scalar(*st.p))
+	}
+	sd.Set("base_lrs", tensor.New(slices.Clone(s.baseLRs), len(s.baseLRs)))
+	sd.Set("last_epoch", tensor.Scalar(float64(s.lastEpoch)))
+	sd.Set("_step_count", tensor.Scalar(float64(s.stepCount)))
+	sd.Set("_last_lr", tensor.New(slices.Clone(s.lastLR), len(s.lastLR)))
+	return sd
+}
+
+// LoadStateDict restores a StateDict; see Scheduler.
+func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	if k := sd.Metadata["scheduler"]; k != s.kind {
+		bad("state dict is for scheduler %q, not %q", k, s.kind)
+	}
+	used := map[string]bool{}
+	get := func(key string, shape ...int) []float64 {
+		t, ok := sd.Get(key)
+		if !ok {
+			bad("missing key %q", key)
+			return nil
+		}
+		used[key] = true
+		if !slices.Equal(t.Shape(), shape) {
+			bad("size mismatch for %q: shape %v in the state dict, %v in the scheduler", key, t.Shape(), shape)
+			return nil
+		}
+		return t.Float64s()
+	}
+	whole := func(key string, v float64, least int) bool {
+		if !(v >= float64(least) && v <= 1<<53 && v == math.Trunc(v)) {
+			bad("%s = %v, want a whole number >= %d", key, v, least)
+			return false
+		}
+		return true
+	}
+	groups := len(s.opt.ParamGroups())
+	settings := s.settings()
+	vals := make([]float64, len(settings))
+	for i, st := range settings {
+		if v := get(st.name); v != nil {
+			vals[i] = v[0]
+			if msg := st.invalid(v[0]); msg != "" {
+				bad("%s: %s", st.name, msg)
+			} else if st.integer != nil {
+				whole(st.name, v[0], 1)
+			}
+		}
+	}
+	baseLRs, lastLR := get("base_lrs", groups), get("_last_lr", groups)
+	for i, lr := range baseLRs {
+		if !(lr >= 0) {
+			bad("base_lrs[%d] = %v, want a learning rate >= 0", i, lr)
+		}
+	}
+	var lastEpoch, stepCount float64
+	if v := get("last_epoch"); v != nil && whole("last_epoch", v[0], -1) {
+		lastEpoch = v[0]
+	}
+	if v := get("_step_count"); v != nil && whole("_step_count", v[0], 0) {
+		stepCount = v[0]
+	}
+	for _, k := range sd.Keys() {
+		if !used[k] {
+			bad("unexpected key %q", k)
+		}
+	}
+	if len(probs) > 0 {
+		return &LoadError{Optimizer: s.kind, Problems: probs}
+	}
+	for i, st := range settings {
+		*st.p = vals[i]
+		if st.integer != nil {
+			*st.integer = int(vals[i])
+		}
+	}
+	s.baseLRs, s.lastLR = baseLRs, lastLR
+	s.lastEpoch, s.stepCount = int(lastEpoch), int(stepCount)
+	return nil
 }
 
 // LastEpoch returns last_epoch.
@@ -84,8 +197,24 @@ func NewStepLR(opt Optimizer, stepSize int, opts ...Option) *StepLR {
 		panic(misuse("NewStepLR", fmt.Sprintf("step size %d < 1", stepSize)))
 	}
 	s := &StepLR{stepSize: stepSize, gamma: c.gamma}
-	s.init("NewStepLR", opt, c.lastEpoch, s.lr)
+	s.init("NewStepLR", "StepLR", opt, c.lastEpoch, s.lr, s.settings)
 	return s
+}
+
+func (s *StepLR) settings() []schedSetting {
+	size := float64(s.stepSize)
+	return []schedSetting{
+		{"step_size", &size, &s.stepSize, func(v float64) string { return "" }},
+		{"gamma", &s.gamma, nil, finiteSetting},
+	}
+}
+
+// finiteSetting: NaN and ±Inf are refused.
+func finiteSetting(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Sprintf("%v is not a finite number", v)
+	}
+	return ""
 }
 
 func (s *StepLR) lr() []float64 {
@@ -117,8 +246,16 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, opts ...Option) *CosineAnneal
 		panic(misuse("NewCosineAnnealingLR", fmt.Sprintf("T_max %d < 1", tMax)))
 	}
 	s := &CosineAnnealingLR{tMax: tMax, etaMin: c.etaMin}
-	s.init("NewCosineAnnealingLR", opt, c.lastEpoch, s.lr)
+	s.init("NewCosineAnnealingLR", "CosineAnnealingLR", opt, c.lastEpoch, s.lr, s.settings)
 	return s
+}
+
+func (s *CosineAnnealingLR) settings() []schedSetting {
+	tMax := float64(s.tMax)
+	return []schedSetting{
+		{"T_max", &tMax, &s.tMax, func(v float64) string { return "" }},
+		{"eta_min", &s.etaMin, nil, finiteSetting},
+	}
 }
 
 func (s *CosineAnnealingLR) lr() []float64 {
