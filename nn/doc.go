@@ -51,7 +51,9 @@
 // StateDict (every name, so a tied weight appears under each) and
 // LoadStateDict (all problems reported in one error before anything is
 // copied). Format prints the module tree exactly as PyTorch does; the
-// built-in modules' String methods use it.
+// built-in modules' String methods use it. ClipGradNorm and ClipGradValue
+// are torch.nn.utils' clip_grad_norm_ and clip_grad_value_, over any
+// sequence of parameters.
 //
 // # Forward
 //
