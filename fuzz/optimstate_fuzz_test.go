@@ -179,13 +179,19 @@ func saveState(t *testing.T, opt optim.Optimizer) []byte {
 // a schedule that steps and whose state dict loads again.
 func FuzzSchedulerLoadValues(f *testing.F) {
 	for _, v := range []float64{-2, -1, 0, 0.5, 1, 3, 1 << 60, math.NaN(), math.Inf(1)} {
-		for key := range uint8(7) {
+		for key := range uint8(9) {
 			f.Add(key, v)
 		}
 	}
 	makers := []func(optim.Optimizer) optim.Scheduler{
 		func(o optim.Optimizer) optim.Scheduler { return optim.NewStepLR(o, 3, optim.Gamma(0.5)) },
 		func(o optim.Optimizer) optim.Scheduler { return optim.NewCosineAnnealingLR(o, 4, optim.EtaMin(0.01)) },
+		func(o optim.Optimizer) optim.Scheduler { return optim.NewExponentialLR(o, 0.9) },
+		func(o optim.Optimizer) optim.Scheduler { return optim.NewMultiStepLR(o, []int{1, 3, 3}) },
+		func(o optim.Optimizer) optim.Scheduler { return optim.NewLinearLR(o, optim.TotalIters(4)) },
+		func(o optim.Optimizer) optim.Scheduler {
+			return optim.NewLambdaLR(o, func(e int) float64 { return 1 / (1 + float64(e)) })
+		},
 	}
 	newOpt := func() optim.Optimizer { return optimKinds[0].make(optimParams()) }
 	f.Fuzz(func(t *testing.T, key uint8, v float64) {

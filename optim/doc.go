@@ -42,8 +42,10 @@
 //
 // # Schedules
 //
-// StepLR and CosineAnnealingLR (Scheduler) set the groups' LR once per
-// epoch with PyTorch's chainable formulas; construction makes the initial
+// StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR (a
+// warm-up) and LambdaLR (Scheduler) set the groups' LR once per epoch
+// with PyTorch's chainable formulas, so several on one optimizer compose
+// (a LinearLR warm-up with an ExponentialLR decay, say); construction makes the initial
 // step (last_epoch 0), and LastEpoch resumes. A schedule's StateDict and
 // LoadStateDict (state_dict, load_state_dict) save and restore its
 // settings, base rates and epoch count, so a checkpoint of the optimizer

@@ -235,6 +235,20 @@ func TestGoldenSchedulers(t *testing.T) {
 				scheds = append(scheds, optim.NewCosineAnnealingLR(opt, 4, optim.EtaMin(0.01)))
 			case "chained":
 				scheds = append(scheds, optim.NewStepLR(opt, 5, optim.Gamma(0.1)), optim.NewCosineAnnealingLR(opt, 3))
+			case "exponential":
+				scheds = append(scheds, optim.NewExponentialLR(opt, 0.8))
+			case "multistep":
+				scheds = append(scheds, optim.NewMultiStepLR(opt, []int{9, 2, 5, 5}, optim.Gamma(0.5)))
+			case "linear":
+				scheds = append(scheds, optim.NewLinearLR(opt, optim.StartFactor(0.25), optim.EndFactor(0.9), optim.TotalIters(6)))
+			case "linear_default":
+				scheds = append(scheds, optim.NewLinearLR(opt))
+			case "lambda":
+				scheds = append(scheds, optim.NewLambdaLR(opt, func(e int) float64 { return math.Pow(0.95, float64(e)) + 0.01*float64(e) }))
+			case "warmup_then_exp":
+				scheds = append(scheds, optim.NewLinearLR(opt, optim.StartFactor(0.5), optim.TotalIters(3)), optim.NewExponentialLR(opt, 0.9))
+			default:
+				t.Fatalf("no schedule for golden case %q", c.Name)
 			}
 			for e, want := range c.LRs {
 				if e > 0 {

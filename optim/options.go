@@ -19,11 +19,14 @@ type Option struct {
 }
 
 type config struct {
-	group     ParamGroup
-	gamma     float64
-	lastEpoch int
-	etaMin    float64
-	keepGrad  bool
+	group       ParamGroup
+	gamma       float64
+	lastEpoch   int
+	etaMin      float64
+	startFactor float64
+	endFactor   float64
+	totalIters  int
+	keepGrad    bool
 }
 
 // LR sets the learning rate (lr).
@@ -59,8 +62,20 @@ func Eps(eps float64) Option { return Option{"Eps", func(c *config) { c.group.Ep
 // AMSGrad enables the AMSGrad variant (amsgrad=True).
 func AMSGrad() Option { return Option{"AMSGrad", func(c *config) { c.group.AMSGrad = true }} }
 
-// Gamma sets StepLR's decay factor (default 0.1).
+// Gamma sets StepLR's and MultiStepLR's decay factor (default 0.1).
 func Gamma(g float64) Option { return Option{"Gamma", func(c *config) { c.gamma = g }} }
+
+// StartFactor sets LinearLR's factor for the first epoch (default 1/3).
+func StartFactor(f float64) Option {
+	return Option{"StartFactor", func(c *config) { c.startFactor = f }}
+}
+
+// EndFactor sets LinearLR's factor from TotalIters on (default 1).
+func EndFactor(f float64) Option { return Option{"EndFactor", func(c *config) { c.endFactor = f }} }
+
+// TotalIters sets the number of epochs LinearLR takes from StartFactor to
+// EndFactor (default 5).
+func TotalIters(n int) Option { return Option{"TotalIters", func(c *config) { c.totalIters = n }} }
 
 // EtaMin sets CosineAnnealingLR's minimum learning rate (default 0).
 func EtaMin(e float64) Option { return Option{"EtaMin", func(c *config) { c.etaMin = e }} }

@@ -49,7 +49,8 @@ type lrSched struct {
 type schedSetting struct {
 	name    string
 	p       *float64
-	integer *int // the setting itself when it is an int (p is then a copy)
+	integer *int   // the setting itself when it is an int (p is then a copy)
+	list    *[]int // instead of p: a list of epochs (whole numbers >= 0), any length
 	invalid func(v float64) string
 }
 
@@ -84,6 +85,14 @@ func (s *lrSched) StateDict() *nn.TensorDict {
 	sd := nn.NewTensorDict()
 	sd.Metadata = map[string]string{"scheduler": s.kind}
 	for _, st := range s.settings() {
+		if st.list != nil {
+			v := make([]float64, len(*st.list))
+			for i, e := range *st.list {
+				v[i] = float64(e)
+			}
+			sd.Set(st.name, tensor.New(v, len(v)))
+			continue
+		}
 		sd.Set(st.name, tensor.Scalar(*st.p))
 	}
 	sd.Set("base_lrs", tensor.New(slices.Clone(s.baseLRs), len(s.baseLRs)))
@@ -124,13 +133,32 @@ func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
 	groups := len(s.opt.ParamGroups())
 	settings := s.settings()
 	vals := make([]float64, len(settings))
+	lists := make([][]int, len(settings))
 	for i, st := range settings {
+		if st.list != nil {
+			t, ok := sd.Get(st.name)
+			used[st.name] = true
+			switch {
+			case !ok:
+				bad("missing key %q", st.name)
+			case t.Dim() != 1:
+				bad("size mismatch for %q: shape %v in the state dict, a list in the scheduler", st.name, t.Shape())
+			default:
+				lists[i] = []int{}
+				for _, e := range t.Float64s() {
+					if whole(st.name, e, 0) {
+						lists[i] = append(lists[i], int(e))
+					}
+				}
+			}
+			continue
+		}
 		if v := get(st.name); v != nil {
 			vals[i] = v[0]
 			if msg := st.invalid(v[0]); msg != "" {
 				bad("%s: %s", st.name, msg)
 			} else if st.integer != nil {
-				whole(st.name, v[0], 1)
+				whole(st.name, v[0], 0)
 			}
 		}
 	}
@@ -156,9 +184,14 @@ func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
 		return &LoadError{Optimizer: s.kind, Problems: probs}
 	}
 	for i, st := range settings {
-		*st.p = vals[i]
-		if st.integer != nil {
+		switch {
+		case st.list != nil:
+			slices.Sort(lists[i])
+			*st.list = lists[i]
+		case st.integer != nil:
 			*st.integer = int(vals[i])
+		default:
+			*st.p = vals[i]
 		}
 	}
 	s.baseLRs, s.lastLR = baseLRs, lastLR
@@ -204,9 +237,17 @@ func NewStepLR(opt Optimizer, stepSize int, opts ...Option) *StepLR {
 func (s *StepLR) settings() []schedSetting {
 	size := float64(s.stepSize)
 	return []schedSetting{
-		{"step_size", &size, &s.stepSize, func(v float64) string { return "" }},
-		{"gamma", &s.gamma, nil, finiteSetting},
+		{name: "step_size", p: &size, integer: &s.stepSize, invalid: atLeast1},
+		{name: "gamma", p: &s.gamma, invalid: finiteSetting},
 	}
+}
+
+// atLeast1: a whole-number setting that must be >= 1.
+func atLeast1(v float64) string {
+	if !(v >= 1) {
+		return fmt.Sprintf("%v < 1", v)
+	}
+	return ""
 }
 
 // finiteSetting: NaN and ±Inf are refused.
@@ -253,8 +294,8 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, opts ...Option) *CosineAnneal
 func (s *CosineAnnealingLR) settings() []schedSetting {
 	tMax := float64(s.tMax)
 	return []schedSetting{
-		{"T_max", &tMax, &s.tMax, func(v float64) string { return "" }},
-		{"eta_min", &s.etaMin, nil, finiteSetting},
+		{name: "T_max", p: &tMax, integer: &s.tMax, invalid: atLeast1},
+		{name: "eta_min", p: &s.etaMin, invalid: finiteSetting},
 	}
 }
 
@@ -287,4 +328,179 @@ func pyMod(a, n int) int {
 		r += n
 	}
 	return r
+}
+
+// ExponentialLR multiplies each group's learning rate by gamma every epoch
+// (torch.optim.lr_scheduler.ExponentialLR).
+type ExponentialLR struct {
+	lrSched
+	gamma float64
+}
+
+// NewExponentialLR returns an ExponentialLR over opt. Options: LastEpoch
+// (default -1).
+func NewExponentialLR(opt Optimizer, gamma float64, opts ...Option) *ExponentialLR {
+	c := applyOptions("NewExponentialLR", config{lastEpoch: -1}, opts, "LastEpoch")
+	s := &ExponentialLR{gamma: gamma}
+	s.init("NewExponentialLR", "ExponentialLR", opt, c.lastEpoch, s.lr, s.settings)
+	return s
+}
+
+func (s *ExponentialLR) lr() []float64 {
+	lrs := s.groupLRs()
+	if s.lastEpoch == 0 {
+		return lrs
+	}
+	for i := range lrs {
+		lrs[i] *= s.gamma
+	}
+	return lrs
+}
+
+func (s *ExponentialLR) settings() []schedSetting {
+	return []schedSetting{{name: "gamma", p: &s.gamma, invalid: finiteSetting}}
+}
+
+// MultiStepLR multiplies each group's learning rate by gamma when the
+// epoch count reaches a milestone (by gamma^k for a milestone listed k
+// times; torch.optim.lr_scheduler.MultiStepLR).
+type MultiStepLR struct {
+	lrSched
+	milestones []int // sorted, repeats kept
+	gamma      float64
+}
+
+// NewMultiStepLR returns a MultiStepLR over opt with the given milestone
+// epochs (any order). Options: Gamma (default 0.1), LastEpoch (default
+// -1). A negative milestone panics.
+func NewMultiStepLR(opt Optimizer, milestones []int, opts ...Option) *MultiStepLR {
+	c := applyOptions("NewMultiStepLR", config{gamma: 0.1, lastEpoch: -1}, opts, "Gamma", "LastEpoch")
+	ms := slices.Clone(milestones)
+	slices.Sort(ms)
+	if len(ms) > 0 && ms[0] < 0 {
+		panic(misuse("NewMultiStepLR", fmt.Sprintf("milestone %d < 0", ms[0])))
+	}
+	s := &MultiStepLR{milestones: ms, gamma: c.gamma}
+	s.init("NewMultiStepLR", "MultiStepLR", opt, c.lastEpoch, s.lr, s.settings)
+	return s
+}
+
+func (s *MultiStepLR) lr() []float64 {
+	lrs := s.groupLRs()
+	k := 0
+	for _, m := range s.milestones {
+		if m == s.lastEpoch {
+			k++
+		}
+	}
+	if k == 0 {
+		return lrs
+	}
+	f := math.Pow(s.gamma, float64(k))
+	for i := range lrs {
+		lrs[i] *= f
+	}
+	return lrs
+}
+
+func (s *MultiStepLR) settings() []schedSetting {
+	return []schedSetting{
+		{name: "milestones", list: &s.milestones, invalid: func(float64) string { return "" }},
+		{name: "gamma", p: &s.gamma, invalid: finiteSetting},
+	}
+}
+
+// LinearLR scales each group's learning rate by a factor that goes
+// linearly from StartFactor at epoch 0 to EndFactor at epoch TotalIters
+// and stays there (torch.optim.lr_scheduler.LinearLR): a warm-up.
+type LinearLR struct {
+	lrSched
+	startFactor, endFactor float64
+	totalIters             int
+}
+
+// NewLinearLR returns a LinearLR over opt. Options: StartFactor (default
+// 1/3), EndFactor (default 1), TotalIters (default 5), LastEpoch (default
+// -1). Factors outside [0, 1], a StartFactor of 0 (PyTorch 1.13 takes it
+// and then divides by zero; later versions refuse it, as here) and a
+// negative TotalIters panic.
+func NewLinearLR(opt Optimizer, opts ...Option) *LinearLR {
+	c := applyOptions("NewLinearLR", config{startFactor: 1.0 / 3, endFactor: 1, totalIters: 5, lastEpoch: -1},
+		opts, "StartFactor", "EndFactor", "TotalIters", "LastEpoch")
+	s := &LinearLR{startFactor: c.startFactor, endFactor: c.endFactor, totalIters: c.totalIters}
+	for _, st := range s.settings() {
+		if msg := st.invalid(*st.p); msg != "" {
+			panic(misuse("NewLinearLR", st.name+": "+msg))
+		}
+	}
+	s.init("NewLinearLR", "LinearLR", opt, c.lastEpoch, s.lr, s.settings)
+	return s
+}
+
+func (s *LinearLR) lr() []float64 {
+	lrs := s.groupLRs()
+	e, t, a, b := float64(s.lastEpoch), float64(s.totalIters), s.startFactor, s.endFactor
+	switch {
+	case s.lastEpoch == 0:
+		for i := range lrs {
+			lrs[i] *= a
+		}
+	case s.lastEpoch <= s.totalIters:
+		for i := range lrs {
+			lrs[i] *= 1 + (b-a)/(t*a+(e-1)*(b-a))
+		}
+	}
+	return lrs
+}
+
+func (s *LinearLR) settings() []schedSetting {
+	total := float64(s.totalIters)
+	factor := func(lo string) func(float64) string {
+		return func(v float64) string {
+			if !(v >= 0 && v <= 1) || (lo == "start" && v == 0) {
+				return fmt.Sprintf("factor %v is not in %s, 1]", v, map[string]string{"start": "(0", "end": "[0"}[lo])
+			}
+			return ""
+		}
+	}
+	return []schedSetting{
+		{name: "start_factor", p: &s.startFactor, invalid: factor("start")},
+		{name: "end_factor", p: &s.endFactor, invalid: factor("end")},
+		{name: "total_iters", p: &total, integer: &s.totalIters, invalid: func(v float64) string {
+			if !(v >= 0) {
+				return fmt.Sprintf("%v < 0", v)
+			}
+			return ""
+		}},
+	}
+}
+
+// LambdaLR sets each group's learning rate to its initial rate times
+// lambda(epoch) (torch.optim.lr_scheduler.LambdaLR with one function for
+// every group). Its state dict holds no function, as PyTorch's holds none
+// for a plain function: rebuild the schedule with the same lambda and
+// load the state into it.
+type LambdaLR struct {
+	lrSched
+	lambda func(epoch int) float64
+}
+
+// NewLambdaLR returns a LambdaLR over opt. Options: LastEpoch (default
+// -1). A nil lambda panics.
+func NewLambdaLR(opt Optimizer, lambda func(epoch int) float64, opts ...Option) *LambdaLR {
+	c := applyOptions("NewLambdaLR", config{lastEpoch: -1}, opts, "LastEpoch")
+	if lambda == nil {
+		panic(misuse("NewLambdaLR", "nil lambda"))
+	}
+	s := &LambdaLR{lambda: lambda}
+	s.init("NewLambdaLR", "LambdaLR", opt, c.lastEpoch, s.lr, func() []schedSetting { return nil })
+	return s
+}
+
+func (s *LambdaLR) lr() []float64 {
+	lrs := make([]float64, len(s.baseLRs))
+	for i, b := range s.baseLRs {
+		lrs[i] = b * s.lambda(s.lastEpoch)
+	}
+	return lrs
 }

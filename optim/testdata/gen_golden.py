@@ -70,6 +70,12 @@ scheds = [
     sched_case("steplr", lambda o: [S.StepLR(o, 3, gamma=0.5)]),
     sched_case("cosine", lambda o: [S.CosineAnnealingLR(o, 4, eta_min=0.01)]),
     sched_case("chained", lambda o: [S.StepLR(o, 5, gamma=0.1), S.CosineAnnealingLR(o, 3)]),
+    sched_case("exponential", lambda o: [S.ExponentialLR(o, gamma=0.8)]),
+    sched_case("multistep", lambda o: [S.MultiStepLR(o, [9, 2, 5, 5], gamma=0.5)]),
+    sched_case("linear", lambda o: [S.LinearLR(o, start_factor=0.25, end_factor=0.9, total_iters=6)]),
+    sched_case("linear_default", lambda o: [S.LinearLR(o)]),
+    sched_case("lambda", lambda o: [S.LambdaLR(o, lambda e: 0.95 ** e + 0.01 * e)]),
+    sched_case("warmup_then_exp", lambda o: [S.LinearLR(o, start_factor=0.5, total_iters=3), S.ExponentialLR(o, gamma=0.9)]),
 ]
 
 with open("golden.json", "w") as f:
