@@ -15,7 +15,7 @@ import (
 // panic or read out of bounds, and whatever it accepts must survive a
 // write/read round trip unchanged.
 func FuzzSafetensorsRead(f *testing.F) {
-	for _, name := range []string{"write_ref", "halfs_ref", "mlp_ref"} {
+	for _, name := range []string{"write_ref", "halfs_ref", "mlp_ref", "batchnorm_ref"} {
 		if b, err := os.ReadFile("../nn/testdata/" + name + ".safetensors"); err == nil {
 			f.Add(b)
 		}

@@ -23,25 +23,28 @@ type Option struct {
 
 // config collects every option's value; each function reads its own.
 type config struct {
-	noBias        bool
-	dtype         tensor.DType
-	gen           *tensor.Generator
-	slope         float64
-	approximate   string
-	startDim      int
-	endDim        int
-	paddingIdx    *int
-	eps           float64
-	noAffine      bool
-	nonPersistent bool
-	gain          float64
-	a             float64
-	fanOut        bool
-	nonlinearity  string
-	groups        int
-	nonRecursive  bool
-	nonStrict     bool
-	keepGrad      bool
+	noBias         bool
+	dtype          tensor.DType
+	gen            *tensor.Generator
+	slope          float64
+	approximate    string
+	startDim       int
+	endDim         int
+	paddingIdx     *int
+	eps            float64
+	noAffine       bool
+	momentum       float64
+	cumulative     bool
+	noRunningStats bool
+	nonPersistent  bool
+	gain           float64
+	a              float64
+	fanOut         bool
+	nonlinearity   string
+	groups         int
+	nonRecursive   bool
+	nonStrict      bool
+	keepGrad       bool
 }
 
 func defaultConfig() config {
@@ -52,6 +55,7 @@ func defaultConfig() config {
 		startDim:     1,
 		endDim:       -1,
 		eps:          1e-5,
+		momentum:     0.1,
 		gain:         1,
 		nonlinearity: "leaky_relu",
 		groups:       1,
@@ -121,12 +125,28 @@ func PaddingIdx(i int) Option {
 }
 
 // Eps sets the value added to the variance for numerical stability in
-// LayerNorm (default 1e-5).
+// LayerNorm and BatchNorm1d (default 1e-5).
 func Eps(e float64) Option { return Option{"Eps", func(c *config) { c.eps = e }} }
 
-// NoAffine leaves out LayerNorm's learnable weight and bias
-// (elementwise_affine=False).
+// NoAffine leaves out the learnable weight and bias of LayerNorm
+// (elementwise_affine=False) and BatchNorm1d (affine=False).
 func NoAffine() Option { return Option{"NoAffine", func(c *config) { c.noAffine = true }} }
+
+// Momentum sets BatchNorm1d's factor for the running statistics (default
+// 0.1).
+func Momentum(m float64) Option { return Option{"Momentum", func(c *config) { c.momentum = m }} }
+
+// CumulativeAverage makes BatchNorm1d's running statistics a cumulative
+// average over the batches seen (momentum=None).
+func CumulativeAverage() Option {
+	return Option{"CumulativeAverage", func(c *config) { c.cumulative = true }}
+}
+
+// NoRunningStats makes BatchNorm1d use the batch's statistics in eval
+// mode too and keep no buffers (track_running_stats=False).
+func NoRunningStats() Option {
+	return Option{"NoRunningStats", func(c *config) { c.noRunningStats = true }}
+}
 
 // NonPersistent makes a Buffer that is left out of the state dict
 // (persistent=False). For NewBuffer.

@@ -60,8 +60,10 @@ type stEntry struct {
 
 // ReadSafetensors parses a safetensors file held in memory. F32, F16 and
 // BF16 tensors become Float32 tensors (F16 and BF16 convert exactly) and
-// F64 tensors Float64 ones; LoadStateDict converts to the parameters'
-// dtypes. The keys keep the header's order; "__metadata__" becomes the
+// F64 tensors Float64 ones; I64 and I32 tensors (a BatchNorm's
+// num_batches_tracked, say) become Float64 tensors when every value is
+// within ±2^53, so converts exactly, and are an error otherwise.
+// LoadStateDict converts to the parameters' dtypes. The keys keep the header's order; "__metadata__" becomes the
 // dict's Metadata.
 //
 // The reader trusts nothing in the file: it checks the header length
@@ -71,8 +73,9 @@ type stEntry struct {
 // each tensor's byte range matches its shape and dtype, and that the
 // ranges tile the data exactly, without gaps, overlaps or trailing bytes.
 // Any violation is a *SafetensorsError; it never panics and never reads
-// outside data. Integer, bool and 8-bit float dtypes are valid in the
-// format but have no tensor dtype here, so they are reported as errors.
+// outside data. The other integer dtypes, bool and the 8-bit floats are
+// valid in the format but have no tensor dtype here, so they are reported
+// as errors.
 func ReadSafetensors(data []byte) (*TensorDict, error) {
 	if len(data) < 8 {
 		return nil, stErr("file of %d bytes is shorter than the 8-byte header length", len(data))
@@ -176,8 +179,24 @@ func decodeTensor(e *stEntry, b []byte) (*tensor.Tensor, error) {
 			v[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[2*i:])) << 16)
 		}
 		t = newTensor(v, e.shape)
+	case "I64", "I32":
+		size := int(stDTypeSize[e.dtype])
+		v := make([]float64, len(b)/size)
+		for i := range v {
+			var x int64
+			if size == 8 {
+				x = int64(binary.LittleEndian.Uint64(b[8*i:]))
+			} else {
+				x = int64(int32(binary.LittleEndian.Uint32(b[4*i:])))
+			}
+			if x > 1<<53 || x < -(1<<53) {
+				return nil, stErr("tensor %q (%s) holds %d, which a Float64 tensor cannot hold exactly", e.name, e.dtype, x)
+			}
+			v[i] = float64(x)
+		}
+		t = newTensor(v, e.shape)
 	default:
-		return nil, stErr("tensor %q has dtype %s, which has no tensor dtype here (F32, F64, F16 and BF16 are read)", e.name, e.dtype)
+		return nil, stErr("tensor %q has dtype %s, which has no tensor dtype here (F32, F64, F16, BF16, I64 and I32 are read)", e.name, e.dtype)
 	}
 	return t, nil
 }

@@ -11,6 +11,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/simdtorch/simdtorch/grad"
 	"github.com/simdtorch/simdtorch/internal/safetensorstest"
 	"github.com/simdtorch/simdtorch/nn"
@@ -257,4 +260,30 @@ func TestSafetensorsHostile(t *testing.T) {
 
 func hostileOK(string) []byte {
 	return safetensorstest.File(`{"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]}}`, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f)
+}
+
+// TestReadIntTensors: I64 and I32 tensors (PyTorch writes a BatchNorm's
+// num_batches_tracked as I64) read as Float64 tensors with the same
+// values, ±2^53 included; a value past that is an error.
+func TestReadIntTensors(t *testing.T) {
+	le64 := func(v int64) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
+	data := append(le64(1<<53), le64(-7)...)
+	data = append(data, le64(0)...)
+	data = binary.LittleEndian.AppendUint32(data, uint32(0xfffffffe)) // int32 -2
+	data = binary.LittleEndian.AppendUint32(data, 123456789)
+	f := safetensorstest.File(`{"n":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"v":{"dtype":"I64","shape":[2],"data_offsets":[8,24]},"w":{"dtype":"I32","shape":[2],"data_offsets":[24,32]}}`, data...)
+	d, err := nn.ReadSafetensors(f)
+	require.NoError(t, err)
+	n, _ := d.Get("n")
+	v, _ := d.Get("v")
+	w, _ := d.Get("w")
+	assert.Equal(t, tensor.Float64, n.DType())
+	assert.Equal(t, float64(1<<53), n.Item())
+	assert.Equal(t, []float64{-7, 0}, v.Float64s())
+	assert.Equal(t, []float64{-2, 123456789}, w.Float64s())
+
+	_, err = nn.ReadSafetensors(safetensorstest.File(`{"n":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, le64(1<<53+1)...))
+	var se *nn.SafetensorsError
+	require.ErrorAs(t, err, &se)
+	assert.Contains(t, err.Error(), "holds 9007199254740993, which a Float64 tensor cannot hold exactly")
 }

@@ -1,0 +1,123 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/simdtorch/simdtorch/grad"
+	"github.com/simdtorch/simdtorch/tensor"
+)
+
+// BatchNorm1d normalises each channel of a batch (torch.nn.BatchNorm1d):
+// for an input of shape [N, C] or [N, C, L], channel c becomes
+// (x - mean)/√(var + Eps)·Weight[c] + Bias[c], the statistics taken over
+// N (and L).
+//
+// In training mode the statistics are the batch's (the biased variance),
+// and when TrackRunningStats is set the running statistics are updated,
+// without a graph: RunningMean = (1 - m)·RunningMean + m·mean and
+// RunningVar likewise with the unbiased variance, where m is Momentum, or
+// 1/NumBatchesTracked with CumulativeAverage (PyTorch's momentum=None).
+// In eval mode the running statistics are used, or the batch's when
+// they are not tracked. Weight starts at ones and Bias at zeros (nil
+// with NoAffine); RunningMean starts at zeros, RunningVar at ones and
+// NumBatchesTracked (a Float64 scalar here, an int64 in PyTorch; the
+// safetensors reader converts) at 0, all nil with NoRunningStats.
+type BatchNorm1d struct {
+	Module
+	NumFeatures       int
+	Eps               float64
+	Momentum          float64 // unused with CumulativeAverage
+	CumulativeAverage bool    // momentum=None
+	Affine            bool
+	TrackRunningStats bool
+	Weight            *Parameter
+	Bias              *Parameter
+	RunningMean       *Buffer
+	RunningVar        *Buffer
+	NumBatchesTracked *Buffer
+}
+
+// NewBatchNorm1d returns a BatchNorm1d over numFeatures channels.
+// Options: Eps (default 1e-5), Momentum (default 0.1),
+// CumulativeAverage, NoAffine, NoRunningStats, WithDType.
+func NewBatchNorm1d(numFeatures int, opts ...Option) *BatchNorm1d {
+	c := applyOptions("NewBatchNorm1d", opts, "Eps", "Momentum", "CumulativeAverage", "NoAffine", "NoRunningStats", "WithDType")
+	if numFeatures < 1 {
+		panic(misuse("NewBatchNorm1d", fmt.Sprintf("num_features %d < 1", numFeatures)))
+	}
+	b := &BatchNorm1d{NumFeatures: numFeatures, Eps: c.eps, Momentum: c.momentum, CumulativeAverage: c.cumulative,
+		Affine: !c.noAffine, TrackRunningStats: !c.noRunningStats}
+	if b.Affine {
+		b.Weight = NewParameter(c.dtype.Ones(numFeatures))
+		b.Bias = NewParameter(c.dtype.Zeros(numFeatures))
+	}
+	if b.TrackRunningStats {
+		b.RunningMean = NewBuffer(c.dtype.Zeros(numFeatures))
+		b.RunningVar = NewBuffer(c.dtype.Ones(numFeatures))
+		b.NumBatchesTracked = NewBuffer(tensor.Scalar(0.0))
+	}
+	return b
+}
+
+// Forward normalises x ([N, C] or [N, C, L] with C = NumFeatures). In
+// training mode a batch with one value per channel (N·L = 1) panics, as
+// PyTorch refuses it.
+func (b *BatchNorm1d) Forward(x *grad.Variable) *grad.Variable {
+	xs := x.Shape()
+	chans := []int{b.NumFeatures}
+	if len(xs) != 2 && len(xs) != 3 {
+		panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: fmt.Sprintf("expected 2D or 3D input (got %dD input)", len(xs))})
+	}
+	if xs[1] != b.NumFeatures {
+		panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: "the input's dimension 1 must be num_features"})
+	}
+	dims, shape := tensor.Dims{0}, []int{b.NumFeatures} // reduced dims; the shape channel values broadcast as
+	if len(xs) == 3 {
+		dims, shape = tensor.Dims{0, 2}, []int{b.NumFeatures, 1}
+	}
+	var y *grad.Variable
+	if b.Training() || !b.TrackRunningStats {
+		n := x.Value().Numel() / b.NumFeatures
+		if b.Training() && n <= 1 {
+			panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: "expected more than 1 value per channel when training"})
+		}
+		mean := x.Mean(dims, tensor.KeepDim)
+		xc := x.Sub(mean)
+		v := xc.Square().Mean(dims, tensor.KeepDim)
+		y = xc.Div(v.AddScalar(b.Eps).Sqrt())
+		if b.Training() && b.TrackRunningStats {
+			b.NumBatchesTracked.AddScalarInPlace(1)
+			m := b.Momentum
+			if b.CumulativeAverage {
+				m = 1 / b.NumBatchesTracked.Item()
+			}
+			unbiased := v.Value().MulScalar(float64(n) / float64(n-1))
+			b.RunningMean.MulScalarInPlace(1 - m).AddInPlace(mean.Value().Reshape(-1).MulScalar(m))
+			b.RunningVar.MulScalarInPlace(1 - m).AddInPlace(unbiased.Reshape(-1).MulScalar(m))
+		}
+	} else {
+		rm := grad.NoGrad(b.RunningMean.Reshape(shape...))
+		sd := grad.NoGrad(b.RunningVar.AddScalar(b.Eps).Sqrt().Reshape(shape...))
+		y = x.Sub(rm).Div(sd)
+	}
+	if b.Weight != nil {
+		y = y.Mul(b.Weight.Reshape(shape...))
+	}
+	if b.Bias != nil {
+		y = y.Add(b.Bias.Reshape(shape...))
+	}
+	return y
+}
+
+// ExtraRepr is "4, eps=1e-05, momentum=0.1, affine=True,
+// track_running_stats=True".
+func (b *BatchNorm1d) ExtraRepr() string {
+	m := pyFloat(b.Momentum)
+	if b.CumulativeAverage {
+		m = "None"
+	}
+	return fmt.Sprintf("%d, eps=%s, momentum=%s, affine=%s, track_running_stats=%s",
+		b.NumFeatures, pyFloat(b.Eps), m, pyBool(b.Affine), pyBool(b.TrackRunningStats))
+}
+
+func (b *BatchNorm1d) String() string { return Format(b) }
