@@ -165,3 +165,24 @@ func (v *Variable) ClampMin(lo float64) *Variable { return v.Clamp(lo, math.NaN(
 
 // ClampMax returns min(v, hi).
 func (v *Variable) ClampMax(hi float64) *Variable { return v.Clamp(math.NaN(), hi) }
+
+// SiLU returns v·sigmoid(v) (torch.nn.functional.silu, "swish").
+func (v *Variable) SiLU() *Variable { return v.Mul(v.Sigmoid()) }
+
+// ELU returns v where v > 0 and alpha·(exp(v) - 1) elsewhere
+// (torch.nn.functional.elu); its gradient at 0 is alpha, as PyTorch's.
+func (v *Variable) ELU(alpha float64) *Variable {
+	// relu(v) + alpha·(exp(min(v, 0)) - 1): min's gradient passes at 0.
+	return v.ReLU().Add(v.ClampMax(0).Exp().AddScalar(-1).MulScalar(alpha))
+}
+
+// Softplus returns log(1 + exp(beta·v))/beta, and v itself where beta·v >
+// threshold (torch.nn.functional.softplus), so large inputs neither
+// overflow nor lose their gradient of 1.
+func (v *Variable) Softplus(beta, threshold float64) *Variable {
+	linear := v.value.MulScalar(beta).GtScalar(threshold) // 1 where the result is v, else 0
+	keep := linear.MulScalar(-1).AddScalarInPlace(1)
+	z := v.MulScalar(beta).ClampMax(threshold) // exp cannot overflow
+	sp := z.Exp().AddScalar(1).Log().DivScalar(beta)
+	return sp.Mul(New(keep)).Add(v.Mul(New(linear)))
+}

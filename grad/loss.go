@@ -331,3 +331,61 @@ func nll(op string, logp *Variable, target []int, c lossCfg) *Variable {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// HuberLoss returns the Huber loss of d = input - target (huber_loss):
+// 0.5·d² where |d| < delta, delta·(|d| - delta/2) elsewhere. Both may
+// require grad; they broadcast. A delta that is not > 0 panics.
+func HuberLoss(input, target Operand, delta float64, opts ...LossOption) *Variable {
+	if !(delta > 0) {
+		panic(misuse("HuberLoss", "huber_loss does not support non-positive values for delta, got "+ftoa(delta)))
+	}
+	c := lossConfig(opts)
+	return c.reduce(huber(varOf(input).Sub(target), delta))
+}
+
+// huber is 0.5·m² + delta·(|d| - m) with m = min(|d|, delta): the two
+// branches in one expression, with PyTorch's gradient (d inside, ±delta
+// outside, delta at |d| = delta, 0 at d = 0).
+func huber(d *Variable, delta float64) *Variable {
+	a := d.Abs()
+	m := a.ClampMax(delta)
+	return m.Square().MulScalar(0.5).Add(a.Sub(m).MulScalar(delta))
+}
+
+// SmoothL1Loss returns the smooth L1 loss of d = input - target
+// (smooth_l1_loss): 0.5·d²/beta where |d| < beta, |d| - beta/2 elsewhere;
+// beta = 0 is L1Loss. A negative beta panics.
+func SmoothL1Loss(input, target Operand, beta float64, opts ...LossOption) *Variable {
+	if !(beta >= 0) {
+		panic(misuse("SmoothL1Loss", "smooth_l1_loss does not support negative values for beta, got "+ftoa(beta)))
+	}
+	if beta == 0 {
+		return L1Loss(input, target, opts...)
+	}
+	c := lossConfig(opts)
+	return c.reduce(huber(varOf(input).Sub(target), beta).DivScalar(beta))
+}
+
+// BCELoss returns the binary cross-entropy of probabilities input and
+// targets target of the same shape (binary_cross_entropy):
+// -w·(t·log p + (1-t)·log(1-p)), each log clamped at -100 as PyTorch
+// clamps it, so p = 0 or 1 gives a finite loss. Options: Weight
+// (elementwise, broadcast), a Reduction (the mean is over elements). An
+// input outside [0, 1] panics; prefer BCEWithLogits on logits.
+func BCELoss(input, target Operand, opts ...LossOption) *Variable {
+	c := lossConfig(opts)
+	p, t := varOf(input), varOf(target)
+	if !sameShape(p.value, t.value) {
+		panic(&tensor.ShapeError{Op: "BCELoss", A: p.value.Shape(), B: t.value.Shape(), Msg: "Using a target size that is different to the input size is not supported"})
+	}
+	if p.value.Numel() > 0 && (p.value.Min().Item() < 0 || p.value.Max().Item() > 1) {
+		panic(misuse("BCELoss", "all elements of input should be between 0 and 1"))
+	}
+	logP := p.Log().ClampMin(-100)
+	log1mP := p.RSubScalar(1).Log().ClampMin(-100)
+	l := t.Mul(logP).Add(t.RSubScalar(1).Mul(log1mP)).Neg()
+	if c.weight != nil {
+		l = l.Mul(New(c.weight))
+	}
+	return c.reduce(l)
+}

@@ -194,3 +194,56 @@ func (d *Dropout) Forward(x *grad.Variable) *grad.Variable {
 // ExtraRepr is "p=0.5, inplace=False".
 func (d *Dropout) ExtraRepr() string { return "p=" + pyFloat(d.P) + ", inplace=False" }
 func (d *Dropout) String() string    { return Format(d) }
+
+// SiLU applies x·sigmoid(x) (torch.nn.SiLU).
+type SiLU struct{ Module }
+
+// NewSiLU returns a SiLU.
+func NewSiLU() *SiLU { return &SiLU{} }
+
+// Forward applies x·sigmoid(x).
+func (s *SiLU) Forward(x *grad.Variable) *grad.Variable { return x.SiLU() }
+func (s *SiLU) String() string                          { return Format(s) }
+
+// ELU applies x for x > 0 and Alpha·(exp(x) - 1) elsewhere (torch.nn.ELU).
+type ELU struct {
+	Module
+	Alpha float64
+}
+
+// NewELU returns an ELU. Options: Alpha (default 1).
+func NewELU(opts ...Option) *ELU {
+	c := applyOptions("NewELU", opts, "Alpha")
+	return &ELU{Alpha: c.alpha}
+}
+
+// Forward applies ELU.
+func (e *ELU) Forward(x *grad.Variable) *grad.Variable { return x.ELU(e.Alpha) }
+
+// ExtraRepr is "alpha=1.0".
+func (e *ELU) ExtraRepr() string { return "alpha=" + pyFloat(e.Alpha) }
+func (e *ELU) String() string    { return Format(e) }
+
+// Softplus applies log(1 + exp(Beta·x))/Beta, and x where Beta·x >
+// Threshold (torch.nn.Softplus).
+type Softplus struct {
+	Module
+	Beta, Threshold float64
+}
+
+// NewSoftplus returns a Softplus. Options: Beta (default 1), Threshold
+// (default 20).
+func NewSoftplus(opts ...Option) *Softplus {
+	c := applyOptions("NewSoftplus", opts, "Beta", "Threshold")
+	return &Softplus{Beta: c.beta, Threshold: c.threshold}
+}
+
+// Forward applies Softplus.
+func (s *Softplus) Forward(x *grad.Variable) *grad.Variable { return x.Softplus(s.Beta, s.Threshold) }
+
+// ExtraRepr is "beta=1, threshold=20" (PyTorch's defaults are ints, so
+// whole values print without a fraction).
+func (s *Softplus) ExtraRepr() string {
+	return "beta=" + strconv.FormatFloat(s.Beta, 'g', -1, 64) + ", threshold=" + strconv.FormatFloat(s.Threshold, 'g', -1, 64)
+}
+func (s *Softplus) String() string { return Format(s) }

@@ -96,8 +96,8 @@ func (b *BatchNorm1d) Forward(x *grad.Variable) *grad.Variable {
 			b.RunningVar.MulScalarInPlace(1 - m).AddInPlace(unbiased.Reshape(-1).MulScalar(m))
 		}
 	} else {
-		rm := grad.NoGrad(b.RunningMean.Reshape(shape...))
-		sd := grad.NoGrad(b.RunningVar.AddScalar(b.Eps).Sqrt().Reshape(shape...))
+		rm := grad.New(b.RunningMean.Reshape(shape...))
+		sd := grad.New(b.RunningVar.AddScalar(b.Eps).Sqrt().Reshape(shape...))
 		y = x.Sub(rm).Div(sd)
 	}
 	if b.Weight != nil {

@@ -168,3 +168,20 @@ func TestBatchNorm1dLoadsTorchCheckpoint(t *testing.T) {
 	assert.Equal(t, bn.RunningMean.Float64s(), again.RunningMean.Float64s())
 	assert.Equal(t, 3.0, again.NumBatchesTracked.Item())
 }
+
+// TestBatchNorm1dEvalGradient: in eval mode the running statistics are
+// constants, but the input and the affine parameters still get
+// gradients (fine-tuning through a frozen BatchNorm).
+func TestBatchNorm1dEvalGradient(t *testing.T) {
+	bn := nn.NewBatchNorm1d(2, nn.WithDType(tensor.Float64))
+	bn.RunningVar.CopyFrom(tensor.New([]float64{3, 0.25}, 2))
+	bn.Weight.Value().CopyFrom(tensor.New([]float64{2, -1}, 2))
+	nn.Eval(bn)
+	x := grad.Param(tensor.New([]float64{1, 2, 3, 4}, 2, 2))
+	bn.Forward(x).Sum().Backward()
+	require.NotNil(t, x.Grad())
+	s0, s1 := 2/math.Sqrt(3+1e-5), -1/math.Sqrt(0.25+1e-5)
+	assert.InDeltaSlice(t, []float64{s0, s1, s0, s1}, x.Grad().Float64s(), 1e-12)
+	require.NotNil(t, bn.Bias.Grad())
+	assert.Equal(t, []float64{2, 2}, bn.Bias.Grad().Float64s())
+}

@@ -103,3 +103,58 @@ func (l *BCEWithLogitsLoss) Forward(input, target grad.Operand) *grad.Variable {
 	return grad.BCEWithLogits(input, target, l.opts...)
 }
 func (l *BCEWithLogitsLoss) String() string { return Format(l) }
+
+// HuberLoss is the Huber loss with threshold Delta (torch.nn.HuberLoss).
+type HuberLoss struct {
+	Module
+	Delta float64
+	opts  []grad.LossOption
+}
+
+// NewHuberLoss returns a HuberLoss (PyTorch's default delta is 1) with
+// grad's loss options.
+func NewHuberLoss(delta float64, opts ...grad.LossOption) *HuberLoss {
+	return &HuberLoss{Delta: delta, opts: slices.Clone(opts)}
+}
+
+// Forward returns grad.HuberLoss(input, target, Delta, options...).
+func (l *HuberLoss) Forward(input, target grad.Operand) *grad.Variable {
+	return grad.HuberLoss(input, target, l.Delta, l.opts...)
+}
+func (l *HuberLoss) String() string { return Format(l) }
+
+// SmoothL1Loss is the smooth L1 loss with threshold Beta
+// (torch.nn.SmoothL1Loss).
+type SmoothL1Loss struct {
+	Module
+	Beta float64
+	opts []grad.LossOption
+}
+
+// NewSmoothL1Loss returns a SmoothL1Loss (PyTorch's default beta is 1)
+// with grad's loss options.
+func NewSmoothL1Loss(beta float64, opts ...grad.LossOption) *SmoothL1Loss {
+	return &SmoothL1Loss{Beta: beta, opts: slices.Clone(opts)}
+}
+
+// Forward returns grad.SmoothL1Loss(input, target, Beta, options...).
+func (l *SmoothL1Loss) Forward(input, target grad.Operand) *grad.Variable {
+	return grad.SmoothL1Loss(input, target, l.Beta, l.opts...)
+}
+func (l *SmoothL1Loss) String() string { return Format(l) }
+
+// BCELoss is the binary cross-entropy of probabilities (torch.nn.BCELoss).
+type BCELoss struct {
+	Module
+	opts []grad.LossOption
+}
+
+// NewBCELoss returns a BCELoss with grad's loss options (Weight, a
+// Reduction).
+func NewBCELoss(opts ...grad.LossOption) *BCELoss { return &BCELoss{opts: slices.Clone(opts)} }
+
+// Forward returns grad.BCELoss(input, target, options...).
+func (l *BCELoss) Forward(input, target grad.Operand) *grad.Variable {
+	return grad.BCELoss(input, target, l.opts...)
+}
+func (l *BCELoss) String() string { return Format(l) }

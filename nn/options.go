@@ -34,6 +34,9 @@ type config struct {
 	eps            float64
 	noAffine       bool
 	momentum       float64
+	alpha          float64
+	beta           float64
+	threshold      float64
 	cumulative     bool
 	noRunningStats bool
 	nonPersistent  bool
@@ -56,6 +59,9 @@ func defaultConfig() config {
 		endDim:       -1,
 		eps:          1e-5,
 		momentum:     0.1,
+		alpha:        1,
+		beta:         1,
+		threshold:    20,
 		gain:         1,
 		nonlinearity: "leaky_relu",
 		groups:       1,
@@ -135,6 +141,15 @@ func NoAffine() Option { return Option{"NoAffine", func(c *config) { c.noAffine 
 // Momentum sets BatchNorm1d's factor for the running statistics (default
 // 0.1).
 func Momentum(m float64) Option { return Option{"Momentum", func(c *config) { c.momentum = m }} }
+
+// Alpha sets ELU's scale for negative inputs (default 1).
+func Alpha(a float64) Option { return Option{"Alpha", func(c *config) { c.alpha = a }} }
+
+// Beta sets Softplus's beta (default 1).
+func Beta(b float64) Option { return Option{"Beta", func(c *config) { c.beta = b }} }
+
+// Threshold sets the beta·x above which Softplus is linear (default 20).
+func Threshold(t float64) Option { return Option{"Threshold", func(c *config) { c.threshold = t }} }
 
 // CumulativeAverage makes BatchNorm1d's running statistics a cumulative
 // average over the batches seen (momentum=None).
