@@ -137,7 +137,7 @@ func TestGemm(t *testing.T) {
 func TestGemmShapes(t *testing.T) {
 	shapes := [][3]int{{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {1, 1, 500}, {2, 2, 2}, {3, 5, 7},
 		{64, 10, 256}, {300, 200, 1}, {7, 5000, 1}, {70, 33, 513}, {150, 40, 20}, {13, 4100, 3}, {200, 130, 300},
-		{37, 45, 1100}, // k past 2·512: the epilogue after several k slices (AVX-512 kc)
+		{37, 45, 1100},                 // k past 2·512: the epilogue after several k slices (AVX-512 kc)
 		{1, 2100, 600}, {2100, 1, 600}} // GEMVs past gemmParallelFlops: rows split across goroutines
 	forEachPath(t, func(t *testing.T) {
 		lowerGemmParallel(t)
