@@ -7,9 +7,11 @@
 //
 // The file targets feed untrusted bytes to the readers: FuzzSafetensorsRead
 // and FuzzIDXRead (an error or a value that round-trips, never a panic),
-// FuzzOptimizerLoadState and FuzzOptimizerLoadValues (a checkpoint is
-// refused and changes nothing, or loads into settings the constructor
-// accepts and a state that steps).
+// FuzzLoadStateDict (a model checkpoint is refused and changes nothing,
+// or loads every value and the model runs), FuzzOptimizerLoadState,
+// FuzzOptimizerLoadValues and FuzzSchedulerLoadValues (an optimizer or
+// schedule checkpoint is refused and changes nothing, or loads into
+// settings the constructor accepts and a state that steps).
 //
 // Their seeds sit at the lane and unroll edges; `go test ./fuzz` replays
 // the seeds and any committed crashers in testdata/fuzz. To fuzz one:
