@@ -248,3 +248,20 @@ func (v *Variable) Norm(p float64, opts ...tensor.ReduceOption) *Variable {
 		}
 	})
 }
+
+// LogSumExp returns log(Σ exp(v)) along dim (torch.logsumexp), stably
+// (tensor.LogSumExp); its gradient is the softmax along dim.
+func (v *Variable) LogSumExp(dim int, keepdim bool) *Variable {
+	if !tracks(v) {
+		return plain(v.value.LogSumExp(dim, keepdim), v.noGrad)
+	}
+	// The shift is a constant: any value gives the same result and
+	// gradient; the finite row maximums keep the exponentials finite.
+	mx, _ := v.value.MaxDim(dim, true)
+	m := tensor.Where(mx.IsFinite(), mx, tensor.ZerosLike(mx))
+	r := v.Sub(New(m)).Exp().Sum(tensor.Dim(dim), tensor.KeepDim).Log().Add(New(m))
+	if !keepdim {
+		r = r.Squeeze(dim)
+	}
+	return r
+}

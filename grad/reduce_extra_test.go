@@ -1,0 +1,32 @@
+package grad_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/simdtorch/simdtorch/grad"
+	"github.com/simdtorch/simdtorch/tensor"
+)
+
+// TestLogSumExp: the value is tensor.LogSumExp's, the gradient passes the
+// finite-difference check (the softmax), and rows of -Inf or with huge
+// entries give finite gradients where PyTorch gives them.
+func TestLogSumExp(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		for dim := range 2 {
+			check(t, "LogSumExp", func(xs []*grad.Variable) *grad.Variable {
+				return xs[0].LogSumExp(dim, keep)
+			}, tensor.Randn(3, 4).To(tensor.Float64))
+		}
+	}
+	x := grad.Param(tensor.New([]float64{1000, 1000, math.Inf(-1)}, 1, 3))
+	y := x.LogSumExp(1, false)
+	assert.InDelta(t, 1000+math.Log(2), y.Item(), 1e-9)
+	y.Sum().Backward()
+	assert.InDeltaSlice(t, []float64{0.5, 0.5, 0}, x.Grad().Float64s(), 1e-12)
+	assert.Equal(t, x.Value().LogSumExp(1, true).Float64s(), x.LogSumExp(1, true).Value().Float64s())
+	nog := grad.NoGrad(tensor.Ones(2, 2)).LogSumExp(0, false)
+	assert.True(t, nog.IsNoGrad())
+}
