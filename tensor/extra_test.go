@@ -47,18 +47,18 @@ type extraInput struct {
 }
 
 type extraOp struct {
-	Op, Input, Name   string
-	Dim, K            int
-	Keepdim           bool
-	Descending        bool
-	Largest           bool
-	Shape             []int
-	Out, Idx, A, B    []gnum
-	Rtol, Atol        float64
-	Labels            []int
-	NumClasses        int `json:"num_classes"`
-	Bool              bool
-	RawOut            json.RawMessage `json:"out"`
+	Op, Input, Name string
+	Dim, K          int
+	Keepdim         bool
+	Descending      bool
+	Largest         bool
+	Shape           []int
+	Out, Idx, A, B  []gnum
+	Rtol, Atol      float64
+	Labels          []int
+	NumClasses      int `json:"num_classes"`
+	Bool            bool
+	RawOut          json.RawMessage `json:"out"`
 }
 
 // sameValues: equal shapes and values within tol relative (NaN matches NaN,
