@@ -56,8 +56,7 @@ type extraOp struct {
 	Out, Idx, A, B  []gnum
 	Rtol, Atol      float64
 	Labels          []int
-	NumClasses      int `json:"num_classes"`
-	Bool            bool
+	NumClasses      int             `json:"num_classes"`
 	RawOut          json.RawMessage `json:"out"`
 }
 
