@@ -35,7 +35,7 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"Adam", "param_groups.0.beta1", 1, "Invalid beta parameter at index 0: 1"},
 		{"Adam", "param_groups.0.beta2", nan, "Invalid beta parameter at index 1: NaN"},
 		{"Adam", "param_groups.0.eps", -1e-8, "Invalid epsilon value: -1e-08"},
-		{"Adam", "state.0.step", -3, "state.0.step = -3, want a whole number of steps >= 0"},
+		{"Adam", "state.0.step", -3, "state.0.step = -3, want a whole number >= 0"},
 		{"Adam", "state.0.step", 2.5, "state.0.step = 2.5"},
 		{"AdamW", "state.0.step", math.Inf(1), "state.0.step = +Inf"},
 		{"AdamW", "state.0.step", 1 << 60, "want a whole number"},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/simdtorch/simdtorch/nn"
@@ -279,25 +278,7 @@ func (b *base) StateDict() *nn.TensorDict {
 // Hyperparameters are restored from the state dict (as PyTorch does);
 // state tensors are copied and converted to each parameter's dtype.
 func (b *base) LoadStateDict(sd *nn.TensorDict) error {
-	var probs []string
-	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
-	if k := sd.Metadata["optimizer"]; k != b.kind {
-		bad("state dict is for optimizer %q, not %q", k, b.kind)
-	}
-	used := map[string]bool{}
-	get := func(key string, shape []int) *tensor.Tensor {
-		t, ok := sd.Get(key)
-		if !ok {
-			bad("missing key %q", key)
-			return nil
-		}
-		used[key] = true
-		if !slices.Equal(t.Shape(), shape) {
-			bad("size mismatch for %q: shape %v in the state dict, %v in the optimizer", key, t.Shape(), shape)
-			return nil
-		}
-		return t
-	}
+	l := newStateLoader(sd, "optimizer", b.kind)
 	// The groups' settings are loaded into copies, checked, and copied
 	// back only when nothing is wrong.
 	groups := make([]ParamGroup, len(b.groups))
@@ -306,26 +287,26 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 		groups[gi] = *g
 		ng := &groups[gi]
 		pre := "param_groups." + strconv.Itoa(gi) + "."
-		if t := get(pre+"params", []int{len(g.Params)}); t != nil {
+		if t := l.get(pre+"params", len(g.Params)); t != nil {
 			for i, v := range t.Float64s() {
 				if v != float64(len(params)+i) {
-					bad("%sparams: parameter %d has index %v, want %d", pre, i, v, len(params)+i)
+					l.bad("%sparams: parameter %d has index %v, want %d", pre, i, v, len(params)+i)
 					break
 				}
 			}
 		}
 		for _, h := range b.hyper(ng) {
-			if t := get(pre+h.name, nil); t != nil {
+			if t := l.get(pre + h.name); t != nil {
 				*h.p = t.Item()
 			}
 		}
 		for _, f := range b.flags(ng) {
-			if t := get(pre+f.name, nil); t != nil {
+			if t := l.get(pre + f.name); t != nil {
 				*f.p = t.Item() != 0
 			}
 		}
 		if msg := b.invalid(ng); msg != "" {
-			bad("param_groups.%d: %s", gi, msg)
+			l.bad("param_groups.%d: %s", gi, msg)
 		}
 		params = append(params, g.Params...)
 	}
@@ -337,25 +318,20 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 			pi++
 			var s paramState
 			have := false
-			if b.hasStep {
-				if _, ok := sd.Get(pre + "step"); ok {
-					if t := get(pre+"step", nil); t != nil {
-						// A count of steps taken: a whole number that a
-						// float64 holds exactly.
-						v := t.Item()
-						if !(v >= 0 && v <= 1<<53 && v == math.Trunc(v)) {
-							bad("%sstep = %v, want a whole number of steps >= 0", pre, v)
-						}
+			if b.hasStep && l.has(pre+"step") {
+				if t := l.get(pre + "step"); t != nil {
+					// A count of steps taken.
+					if v := t.Item(); l.whole(pre+"step", v, 0) {
 						s.step = int64(v)
-						have = true
 					}
+					have = true
 				}
 			}
 			for j, name := range b.stateKey {
-				if _, ok := sd.Get(pre + name); !ok {
+				if !l.has(pre + name) {
 					continue
 				}
-				if t := get(pre+name, p.Value().Shape()); t != nil {
+				if t := l.get(pre+name, p.Value().Shape()...); t != nil {
 					s.bufs[j] = t.To(p.Value().DType()).Clone()
 					have = true
 				}
@@ -365,9 +341,8 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 					// Adam's state is all or nothing (max_exp_avg_sq with
 					// the AMSGrad setting being loaded).
 					for j, name := range b.stateKey {
-						_, present := sd.Get(pre + name)
-						if !present && (j < 2 || groups[gi].AMSGrad) {
-							bad("missing key %q", pre+name)
+						if !l.has(pre+name) && (j < 2 || groups[gi].AMSGrad) {
+							l.bad("missing key %q", pre+name)
 						}
 					}
 				}
@@ -375,13 +350,8 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 			}
 		}
 	}
-	for _, k := range sd.Keys() {
-		if !used[k] {
-			bad("unexpected key %q", k)
-		}
-	}
-	if len(probs) > 0 {
-		return &LoadError{Optimizer: b.kind, Problems: probs}
+	if err := l.err(); err != nil {
+		return err
 	}
 	for gi, g := range b.groups {
 		*g = groups[gi]

@@ -104,32 +104,7 @@ func (s *lrSched) StateDict() *nn.TensorDict {
 
 // LoadStateDict restores a StateDict; see Scheduler.
 func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
-	var probs []string
-	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
-	if k := sd.Metadata["scheduler"]; k != s.kind {
-		bad("state dict is for scheduler %q, not %q", k, s.kind)
-	}
-	used := map[string]bool{}
-	get := func(key string, shape ...int) []float64 {
-		t, ok := sd.Get(key)
-		if !ok {
-			bad("missing key %q", key)
-			return nil
-		}
-		used[key] = true
-		if !slices.Equal(t.Shape(), shape) {
-			bad("size mismatch for %q: shape %v in the state dict, %v in the scheduler", key, t.Shape(), shape)
-			return nil
-		}
-		return t.Float64s()
-	}
-	whole := func(key string, v float64, least int) bool {
-		if !(v >= float64(least) && v <= 1<<53 && v == math.Trunc(v)) {
-			bad("%s = %v, want a whole number >= %d", key, v, least)
-			return false
-		}
-		return true
-	}
+	l := newStateLoader(sd, "scheduler", s.kind)
 	groups := len(s.opt.ParamGroups())
 	settings := s.settings()
 	vals := make([]float64, len(settings))
@@ -137,51 +112,53 @@ func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
 	for i, st := range settings {
 		if st.list != nil {
 			t, ok := sd.Get(st.name)
-			used[st.name] = true
+			l.used[st.name] = true
 			switch {
 			case !ok:
-				bad("missing key %q", st.name)
+				l.bad("missing key %q", st.name)
 			case t.Dim() != 1:
-				bad("size mismatch for %q: shape %v in the state dict, a list in the scheduler", st.name, t.Shape())
+				l.bad("size mismatch for %q: shape %v in the state dict, a list in the scheduler", st.name, t.Shape())
 			default:
 				lists[i] = []int{}
 				for _, e := range t.Float64s() {
-					if whole(st.name, e, 0) {
+					if l.whole(st.name, e, 0) {
 						lists[i] = append(lists[i], int(e))
 					}
 				}
 			}
 			continue
 		}
-		if v := get(st.name); v != nil {
-			vals[i] = v[0]
-			if msg := st.invalid(v[0]); msg != "" {
-				bad("%s: %s", st.name, msg)
+		if t := l.get(st.name); t != nil {
+			v := t.Item()
+			vals[i] = v
+			if msg := st.invalid(v); msg != "" {
+				l.bad("%s: %s", st.name, msg)
 			} else if st.integer != nil {
-				whole(st.name, v[0], 0)
+				l.whole(st.name, v, 0)
 			}
 		}
 	}
-	baseLRs, lastLR := get("base_lrs", groups), get("_last_lr", groups)
+	var baseLRs, lastLR []float64
+	if t := l.get("base_lrs", groups); t != nil {
+		baseLRs = t.Float64s()
+	}
+	if t := l.get("_last_lr", groups); t != nil {
+		lastLR = t.Float64s()
+	}
 	for i, lr := range baseLRs {
 		if !(lr >= 0) {
-			bad("base_lrs[%d] = %v, want a learning rate >= 0", i, lr)
+			l.bad("base_lrs[%d] = %v, want a learning rate >= 0", i, lr)
 		}
 	}
 	var lastEpoch, stepCount float64
-	if v := get("last_epoch"); v != nil && whole("last_epoch", v[0], -1) {
-		lastEpoch = v[0]
+	if t := l.get("last_epoch"); t != nil && l.whole("last_epoch", t.Item(), -1) {
+		lastEpoch = t.Item()
 	}
-	if v := get("_step_count"); v != nil && whole("_step_count", v[0], 0) {
-		stepCount = v[0]
+	if t := l.get("_step_count"); t != nil && l.whole("_step_count", t.Item(), 0) {
+		stepCount = t.Item()
 	}
-	for _, k := range sd.Keys() {
-		if !used[k] {
-			bad("unexpected key %q", k)
-		}
-	}
-	if len(probs) > 0 {
-		return &LoadError{Optimizer: s.kind, Problems: probs}
+	if err := l.err(); err != nil {
+		return err
 	}
 	for i, st := range settings {
 		switch {

@@ -12,28 +12,8 @@ import (
 	"github.com/simdtorch/simdtorch/tensor"
 )
 
-// gnum is a golden number: a float or "nan", "inf", "-inf".
-type gnum float64
-
-func (g *gnum) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"nan"`:
-		*g = gnum(math.NaN())
-	case `"inf"`:
-		*g = gnum(math.Inf(1))
-	case `"-inf"`:
-		*g = gnum(math.Inf(-1))
-	default:
-		var f float64
-		if err := json.Unmarshal(b, &f); err != nil {
-			return err
-		}
-		*g = gnum(f)
-	}
-	return nil
-}
-
-func gnums(v []gnum) []float64 {
+// gnums converts golden numbers (see num) to float64s.
+func gnums(v []num) []float64 {
 	out := make([]float64, len(v))
 	for i, x := range v {
 		out[i] = float64(x)
@@ -43,7 +23,7 @@ func gnums(v []gnum) []float64 {
 
 type extraInput struct {
 	Shape []int
-	Data  []gnum
+	Data  []num
 }
 
 type extraOp struct {
@@ -53,7 +33,7 @@ type extraOp struct {
 	Descending      bool
 	Largest         bool
 	Shape           []int
-	Out, Idx, A, B  []gnum
+	Out, Idx, A, B  []num
 	Rtol, Atol      float64
 	Labels          []int
 	NumClasses      int             `json:"num_classes"`
@@ -100,7 +80,7 @@ func TestExtraGolden(t *testing.T) {
 		var c extraOp
 		require.NoError(t, json.Unmarshal(rawOp, &c))
 		if c.Op != "allclose" {
-			var out []gnum
+			var out []num
 			require.NoError(t, json.Unmarshal(c.RawOut, &out))
 			c.Out = out
 		}
