@@ -78,6 +78,27 @@ func (v *Variable) IsNoGrad() bool { return v.noGrad }
 // behind autograd's back changes what a later backward pass sees.
 func (v *Variable) Value() *tensor.Tensor { return v.value }
 
+// SetData replaces the tensor a leaf holds (param.data = t in PyTorch):
+// graphs recorded before keep the old one, later ops see t. A gradient of
+// another shape is dropped; one of the same shape is converted to t's
+// dtype. It panics on a non-leaf (a result of an op) or a nil t.
+func (v *Variable) SetData(t *tensor.Tensor) {
+	switch {
+	case t == nil:
+		panic(misuse("SetData", "nil tensor"))
+	case v.fn != nil:
+		panic(misuse("SetData", "the data of a non-leaf Variable cannot be replaced"))
+	}
+	v.value = t
+	if v.grad != nil {
+		if !sameShape(v.grad, t) {
+			v.grad, v.staleGrad = nil, false
+		} else if v.grad.DType() != t.DType() {
+			v.grad = v.grad.To(t.DType())
+		}
+	}
+}
+
 // Grad returns the gradient accumulated by backward passes: nil until a
 // backward pass reaches v (and after ZeroGrad). Only leaves that require
 // grad, and non-leaves after RetainGrad, get one.

@@ -55,6 +55,7 @@ func NewBatchNorm1d(numFeatures int, opts ...Option) *BatchNorm1d {
 		b.RunningMean = NewBuffer(c.dtype.Zeros(numFeatures))
 		b.RunningVar = NewBuffer(c.dtype.Ones(numFeatures))
 		b.NumBatchesTracked = NewBuffer(tensor.Scalar(0.0))
+		b.NumBatchesTracked.count = true
 	}
 	return b
 }

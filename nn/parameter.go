@@ -64,6 +64,7 @@ func (p *Parameter) String() string {
 type Buffer struct {
 	*tensor.Tensor
 	persistent bool
+	count      bool // holds a count (num_batches_tracked): To leaves its dtype
 }
 
 // NewBuffer returns a Buffer holding t (shared). Options: NonPersistent.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/simdtorch/simdtorch/tensor"
 )
 
 // The walk: reflection over a module's struct finds its members (see
@@ -516,6 +518,24 @@ func setTraining(m Model, on bool) {
 func RequiresGrad(m Model, b bool) {
 	for p := range Parameters(m) {
 		p.SetRequiresGrad(b)
+	}
+}
+
+// To converts every parameter of m (with its gradient) and every buffer to
+// dtype dt in place (module.to(dtype), .double(), .float()); a
+// BatchNorm's NumBatchesTracked, an integer in PyTorch, keeps Float64.
+// Parameters keep their identity, so build optimizers after converting:
+// an optimizer's state keeps the dtype it was made with.
+func To(m Model, dt tensor.DType) {
+	for p := range Parameters(m) {
+		if p.Value().DType() != dt {
+			p.SetData(p.Value().To(dt))
+		}
+	}
+	for b := range Buffers(m) {
+		if !b.count && b.Tensor.DType() != dt {
+			b.Tensor = b.Tensor.To(dt)
+		}
 	}
 }
 
