@@ -109,6 +109,10 @@ func accumulate(x *Variable, g *tensor.Tensor, owned bool) {
 }
 
 func accumulateLeaf(x *Variable, g *tensor.Tensor, owned bool) {
+	if c := x.capture; c != nil {
+		c.add(g, owned)
+		return
+	}
 	switch {
 	case x.grad == nil:
 		if !owned || !g.IsContiguous() {
@@ -129,7 +133,7 @@ func accumulateLeaf(x *Variable, g *tensor.Tensor, owned bool) {
 // contiguous tensor of dtype dt. ok is false otherwise (the caller makes
 // a new tensor and gives it).
 func leafGradInto(x *Variable, dt tensor.DType) (dst *tensor.Tensor, beta float64, ok bool) {
-	if x.fn != nil || x.grad == nil || x.retainGrad || !x.grad.IsContiguous() || x.grad.DType() != dt {
+	if x.fn != nil || x.grad == nil || x.retainGrad || x.capture != nil || !x.grad.IsContiguous() || x.grad.DType() != dt {
 		return nil, 0, false
 	}
 	if x.staleGrad {
@@ -233,7 +237,9 @@ func (v *Variable) run(seed *tensor.Tensor, owned bool, opts []BackwardOption) {
 		if g == nil {
 			continue
 		}
-		if n.out.retainGrad {
+		if c := n.out.capture; c != nil {
+			c.add(g, false)
+		} else if n.out.retainGrad {
 			accumulateLeafRetained(n.out, g)
 		}
 		n.backward(g)

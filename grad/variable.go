@@ -29,6 +29,9 @@ type Variable struct {
 	// zero (ZeroGradInPlace): the next accumulation overwrites instead of
 	// adding, and Grad writes the zeros if nothing did.
 	staleGrad bool
+	// capture, during a Grad pass, redirects v's gradient away from its
+	// grad field: into capture.g, or nowhere (skip).
+	capture *captureSlot
 }
 
 // New returns a leaf Variable holding t (shared, not copied) that does not
