@@ -265,3 +265,44 @@ func (v *Variable) LogSumExp(dim int, keepdim bool) *Variable {
 	}
 	return r
 }
+
+// Sort returns v sorted along dim and the original indices
+// (tensor.Sort: stable, NaN last ascending); the gradient goes back to
+// the positions the values came from.
+func (v *Variable) Sort(dim int, descending bool) (values *Variable, indices *tensor.Tensor) {
+	_, idx := v.value.Sort(dim, descending)
+	if v.value.Dim() == 0 {
+		return v.MulScalar(1), idx
+	}
+	return v.Gather(dim, idx), idx
+}
+
+// TopK returns the k largest (smallest with largest false) elements along
+// dim, sorted, and their indices (tensor.TopK); the gradient goes back to
+// the selected positions, zero elsewhere.
+func (v *Variable) TopK(k, dim int, largest bool) (values *Variable, indices *tensor.Tensor) {
+	_, idx := v.value.TopK(k, dim, largest)
+	if v.value.Dim() == 0 {
+		return v.MulScalar(1), idx
+	}
+	return v.Gather(dim, idx), idx
+}
+
+// CumSum returns the running sums along dim (tensor.CumSum); the gradient
+// of element i is the sum of the upstream gradients from i on.
+func (v *Variable) CumSum(dim int) *Variable {
+	out := v.value.CumSum(dim)
+	if !tracks(v) {
+		return plain(out, v.noGrad)
+	}
+	return record("CumsumBackward0", out, v, func(g *tensor.Tensor) {
+		if g.Dim() == 0 {
+			pass(v, g)
+			return
+		}
+		// Σ_{j>=i} g[j] = total - cumsum(g)[i] + g[i], as running sums of
+		// the reversed gradient would give (up to rounding).
+		total := g.Sum(tensor.Dim(dim), tensor.KeepDim)
+		give(v, total.Sub(g.CumSum(dim)).AddInPlace(g))
+	})
+}

@@ -30,3 +30,29 @@ func TestLogSumExp(t *testing.T) {
 	nog := grad.NoGrad(tensor.Ones(2, 2)).LogSumExp(0, false)
 	assert.True(t, nog.IsNoGrad())
 }
+
+// TestSortTopKCumSumGrad: values are the tensor ops', gradients pass the
+// finite-difference check (Sort and TopK send the gradient back to the
+// chosen positions; CumSum's is a reversed running sum).
+func TestSortTopKCumSumGrad(t *testing.T) {
+	x := tensor.Randn(3, 5).To(tensor.Float64)
+	r := grad.New(tensor.Randn(3, 5).To(tensor.Float64))
+	for dim := range 2 {
+		check(t, "Sort", func(xs []*grad.Variable) *grad.Variable {
+			v, _ := xs[0].Sort(dim, dim == 1)
+			return v.Mul(r).Sum()
+		}, x)
+		check(t, "TopK", func(xs []*grad.Variable) *grad.Variable {
+			v, _ := xs[0].TopK(2, dim, dim == 0)
+			return v.Square().Sum()
+		}, x)
+		check(t, "CumSum", func(xs []*grad.Variable) *grad.Variable {
+			return xs[0].CumSum(dim).Square().Sum()
+		}, x)
+	}
+	v, idx := grad.New(x).TopK(2, 1, true)
+	want, wantIdx := x.TopK(2, 1, true)
+	assert.Equal(t, want.Float64s(), v.Value().Float64s())
+	assert.Equal(t, wantIdx.Float64s(), idx.Float64s())
+	assert.Equal(t, x.CumSum(0).Float64s(), grad.New(x).CumSum(0).Value().Float64s())
+}
