@@ -2,9 +2,7 @@ package nn_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,10 +53,8 @@ func assertClose(t *testing.T, want []float64, got *tensor.Tensor, tol float64, 
 // 2-D and 3-D inputs, momentum 0.1, 0.3 and None, no affine, no running
 // statistics and float64; the repr and state-dict keys match too.
 func TestBatchNorm1dGolden(t *testing.T) {
-	b, err := os.ReadFile("testdata/batchnorm_golden.json")
-	require.NoError(t, err)
 	var g struct{ Cases []bnCase }
-	require.NoError(t, json.Unmarshal(b, &g))
+	readJSON(t, "batchnorm_golden.json", &g)
 	require.NotEmpty(t, g.Cases)
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
@@ -138,10 +134,8 @@ func TestBatchNorm1dErrors(t *testing.T) {
 // loads strictly into a BatchNorm1d, which then gives torch's eval
 // output; saving and loading it again round-trips.
 func TestBatchNorm1dLoadsTorchCheckpoint(t *testing.T) {
-	b, err := os.ReadFile("testdata/batchnorm_golden.json")
-	require.NoError(t, err)
 	var g struct{ Cases []bnCase }
-	require.NoError(t, json.Unmarshal(b, &g))
+	readJSON(t, "batchnorm_golden.json", &g)
 	c := g.Cases[0]
 	require.Equal(t, "2d", c.Name)
 	last := c.Steps[len(c.Steps)-1]

@@ -1,9 +1,7 @@
 package nn_test
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"slices"
 	"testing"
 
@@ -49,10 +47,8 @@ func clipParams(t *testing.T, c clipCase) []*nn.Parameter {
 // clip_grad_value_ (2, 1, ∞ and fractional norms, float32 and float64, a
 // parameter without a gradient, a max above the norm).
 func TestClipGradGolden(t *testing.T) {
-	b, err := os.ReadFile("testdata/clip_golden.json")
-	require.NoError(t, err)
 	var g struct{ Cases []clipCase }
-	require.NoError(t, json.Unmarshal(b, &g))
+	readJSON(t, "clip_golden.json", &g)
 	require.NotEmpty(t, g.Cases)
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {

@@ -1,8 +1,6 @@
 package nn_test
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,14 +23,12 @@ type extraCase struct {
 // gives one), reprs; the inputs include the kinks (x = 0, |d| = delta),
 // Softplus's threshold and saturated probabilities.
 func TestExtraGolden(t *testing.T) {
-	b, err := os.ReadFile("testdata/extra_golden.json")
-	require.NoError(t, err)
 	var g struct {
 		Shape       []int
 		Activations []extraCase
 		Losses      []extraCase
 	}
-	require.NoError(t, json.Unmarshal(b, &g))
+	readJSON(t, "extra_golden.json", &g)
 	acts := map[string]nn.Layer{
 		"silu": nn.NewSiLU(), "elu": nn.NewELU(), "elu_0.5": nn.NewELU(nn.Alpha(0.5)),
 		"softplus": nn.NewSoftplus(), "softplus_b2_t5": nn.NewSoftplus(nn.Beta(2), nn.Threshold(5)),

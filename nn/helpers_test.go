@@ -128,3 +128,16 @@ func mustPanic(t *testing.T, what string, f func()) any {
 func f64(v []float64, shape ...int) *tensor.Tensor { return tensor.New(v, shape...) }
 
 func ng(t *tensor.Tensor) *grad.Variable { return grad.NoGrad(t) }
+
+// readJSON decodes testdata/name (a golden file written by one of the
+// gen_*.py scripts) into v.
+func readJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
