@@ -202,6 +202,19 @@ func rowPasses(n GPVirtual, R int, pass func(rows int, pfx string)) {
 	asm.RET()
 }
 
+// halvePairs32 sets lo, per 128-bit chunk, to the sums of the halves of
+// a and b side by side (lanes 0-1 of a + lanes 2-3 of a, the same of b),
+// then adds each odd lane into the even one below it: the last two
+// halvings of the float32 one-row sum, for two registers at once. hi is
+// scratch.
+func halvePairs32(a, b, lo, hi VecPhysical) {
+	asm.VSHUFPS(U8(0x44), b, a, lo)
+	asm.VSHUFPS(U8(0xEE), b, a, hi)
+	asm.VADDPS(hi, lo, lo)
+	asm.VMOVSHDUP(lo, hi)
+	asm.VADDPS(hi, lo, lo)
+}
+
 // sumRowsT stores to y the R sums of a full pass: per row, acc0(r) +
 // acc1(r) halved down to one lane in the order of the one-row code (upper
 // half of the register onto the lower, then again, down to lane 0), but
@@ -235,13 +248,9 @@ func sumRowsT(t *dtype, zmmRegs bool, R int, acc0, acc1 func(int) VecPhysical, y
 		}
 		idx := acc1(2)
 		if t.single() {
-			// v = u[0:2] + u[2:4]: per 128-bit chunk c, [v_c | v_c+4].
-			asm.VSHUFPS(U8(0x44), U[1], U[0], lo)
-			asm.VSHUFPS(U8(0xEE), U[1], U[0], hi)
-			asm.VADDPS(hi, lo, lo)
-			// w = v[0] + v[1], in lanes 0 and 2 of each chunk.
-			asm.VMOVSHDUP(lo, hi)
-			asm.VADDPS(hi, lo, lo)
+			// v = u[0:2] + u[2:4]: per 128-bit chunk c, [v_c | v_c+4];
+			// then w = v[0] + v[1], in lanes 0 and 2 of each chunk.
+			halvePairs32(U[0], U[1], lo, hi)
 			asm.VMOVDQU32(laneTab(t, "dotrowsperm16", []int{0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0}), idx)
 			asm.VPERMPS(lo, idx, lo)
 			asm.VMOVUPS(lo.AsY(), y)
@@ -265,13 +274,9 @@ func sumRowsT(t *dtype, zmmRegs bool, R int, acc0, acc1 func(int) VecPhysical, y
 		T[p] = s(2 * p)
 	}
 	if t.single() {
-		// u = t[0:2] + t[2:4]: chunk 0 [u_0 | u_2], chunk 1 [u_1 | u_3].
-		asm.VSHUFPS(U8(0x44), T[1], T[0], lo)
-		asm.VSHUFPS(U8(0xEE), T[1], T[0], hi)
-		asm.VADDPS(hi, lo, lo)
-		// w = u[0] + u[1] in lanes 0, 2, 4, 6: rows 0, 2, 1, 3.
-		asm.VMOVSHDUP(lo, hi)
-		asm.VADDPS(hi, lo, lo)
+		// u = t[0:2] + t[2:4]: chunk 0 [u_0 | u_2], chunk 1 [u_1 | u_3];
+		// then w = u[0] + u[1] in lanes 0, 2, 4, 6: rows 0, 2, 1, 3.
+		halvePairs32(T[0], T[1], lo, hi)
 		idx := acc1(2)
 		asm.VMOVDQU(laneTab(t, "dotrowsperm4", []int{0, 4, 2, 6, 0, 0, 0, 0}), idx)
 		asm.VPERMPS(lo, idx, lo)
