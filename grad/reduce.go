@@ -255,6 +255,11 @@ func (v *Variable) LogSumExp(dim int, keepdim bool) *Variable {
 	if !tracks(v) {
 		return plain(v.value.LogSumExp(dim, keepdim), v.noGrad)
 	}
+	if v.value.Dim() > 0 && v.value.Size(dim) == 0 { // -Inf, which v does not reach
+		return record("LogsumexpBackward0", v.value.LogSumExp(dim, keepdim), v, func(*tensor.Tensor) {
+			give(v, tensor.ZerosLike(v.value))
+		})
+	}
 	// The shift is a constant: any value gives the same result and
 	// gradient; the finite row maximums keep the exponentials finite.
 	mx, _ := v.value.MaxDim(dim, true)

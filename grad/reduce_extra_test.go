@@ -27,6 +27,11 @@ func TestLogSumExp(t *testing.T) {
 	y.Sum().Backward()
 	assert.InDeltaSlice(t, []float64{0.5, 0.5, 0}, x.Grad().Float64s(), 1e-12)
 	assert.Equal(t, x.Value().LogSumExp(1, true).Float64s(), x.LogSumExp(1, true).Value().Float64s())
+	e := grad.Param(tensor.Zeros(2, 0))
+	l := e.LogSumExp(1, false)
+	assert.Equal(t, []float64{math.Inf(-1), math.Inf(-1)}, l.Value().Float64s())
+	l.BackwardGrad(tensor.Ones(2))
+	assert.Equal(t, []int{2, 0}, e.Grad().Shape())
 	nog := grad.NoGrad(tensor.Ones(2, 2)).LogSumExp(0, false)
 	assert.True(t, nog.IsNoGrad())
 }

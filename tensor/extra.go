@@ -10,9 +10,19 @@ import (
 // LogSumExp returns log(Σ exp(t)) along dim (torch.logsumexp), computed
 // stably: the largest element along dim is taken out before the
 // exponentials (an infinite one is not, so all -Inf gives -Inf and +Inf
-// gives +Inf), and keepdim keeps dim with size 1.
+// gives +Inf), and keepdim keeps dim with size 1. An empty dim gives
+// -Inf, log of an empty sum.
 func (t *Tensor) LogSumExp(dim int, keepdim bool) *Tensor {
 	dim = normDim("LogSumExp", dim, t.Dim())
+	if t.Dim() > 0 && t.Size(dim) == 0 { // an empty sum: log 0
+		shape := t.Shape()
+		if keepdim {
+			shape[dim] = 1
+		} else {
+			shape = slices.Delete(shape, dim, dim+1)
+		}
+		return t.dtype.Full(math.Inf(-1), shape...)
+	}
 	m, _ := t.MaxDim(dim, true)
 	m = Where(m.IsFinite(), m, scalarLike(m, 0)) // ±Inf (and NaN) shift by 0
 	r := t.Sub(m).ExpInPlace().Sum(Dim(dim), KeepDim).LogInPlace().AddInPlace(m)
