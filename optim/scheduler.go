@@ -49,9 +49,9 @@ type lrSched struct {
 type schedSetting struct {
 	name    string
 	p       *float64
-	integer *int   // the setting itself when it is an int (p is then a copy)
-	list    *[]int // instead of p: a list of epochs (whole numbers >= 0), any length
-	invalid func(v float64) string
+	integer *int                   // the setting itself when it is an int (p is then a copy)
+	list    *[]int                 // instead of p: a list of epochs (whole numbers >= 0), any length
+	invalid func(v float64) string // p's check (unused for a list)
 }
 
 func (s *lrSched) init(op, kind string, opt Optimizer, lastEpoch int, getLR func() []float64, settings func() []schedSetting) {
@@ -111,21 +111,7 @@ func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
 	lists := make([][]int, len(settings))
 	for i, st := range settings {
 		if st.list != nil {
-			t, ok := sd.Get(st.name)
-			l.used[st.name] = true
-			switch {
-			case !ok:
-				l.bad("missing key %q", st.name)
-			case t.Dim() != 1:
-				l.bad("size mismatch for %q: shape %v in the state dict, a list in the scheduler", st.name, t.Shape())
-			default:
-				lists[i] = []int{}
-				for _, e := range t.Float64s() {
-					if l.whole(st.name, e, 0) {
-						lists[i] = append(lists[i], int(e))
-					}
-				}
-			}
+			lists[i] = l.epochs(st.name)
 			continue
 		}
 		if t := l.get(st.name); t != nil {
@@ -214,17 +200,19 @@ func NewStepLR(opt Optimizer, stepSize int, opts ...Option) *StepLR {
 func (s *StepLR) settings() []schedSetting {
 	size := float64(s.stepSize)
 	return []schedSetting{
-		{name: "step_size", p: &size, integer: &s.stepSize, invalid: atLeast1},
+		{name: "step_size", p: &size, integer: &s.stepSize, invalid: atLeast(1)},
 		{name: "gamma", p: &s.gamma, invalid: finiteSetting},
 	}
 }
 
-// atLeast1: a whole-number setting that must be >= 1.
-func atLeast1(v float64) string {
-	if !(v >= 1) {
-		return fmt.Sprintf("%v < 1", v)
+// atLeast is the check of a setting that must be >= lo.
+func atLeast(lo float64) func(v float64) string {
+	return func(v float64) string {
+		if !(v >= lo) {
+			return fmt.Sprintf("%v < %v", v, lo)
+		}
+		return ""
 	}
-	return ""
 }
 
 // finiteSetting: NaN and ±Inf are refused.
@@ -271,7 +259,7 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, opts ...Option) *CosineAnneal
 func (s *CosineAnnealingLR) settings() []schedSetting {
 	tMax := float64(s.tMax)
 	return []schedSetting{
-		{name: "T_max", p: &tMax, integer: &s.tMax, invalid: atLeast1},
+		{name: "T_max", p: &tMax, integer: &s.tMax, invalid: atLeast(1)},
 		{name: "eta_min", p: &s.etaMin, invalid: finiteSetting},
 	}
 }
@@ -382,7 +370,7 @@ func (s *MultiStepLR) lr() []float64 {
 
 func (s *MultiStepLR) settings() []schedSetting {
 	return []schedSetting{
-		{name: "milestones", list: &s.milestones, invalid: func(float64) string { return "" }},
+		{name: "milestones", list: &s.milestones},
 		{name: "gamma", p: &s.gamma, invalid: finiteSetting},
 	}
 }
@@ -432,23 +420,20 @@ func (s *LinearLR) lr() []float64 {
 
 func (s *LinearLR) settings() []schedSetting {
 	total := float64(s.totalIters)
-	factor := func(lo string) func(float64) string {
-		return func(v float64) string {
-			if !(v >= 0 && v <= 1) || (lo == "start" && v == 0) {
-				return fmt.Sprintf("factor %v is not in %s, 1]", v, map[string]string{"start": "(0", "end": "[0"}[lo])
-			}
-			return ""
-		}
-	}
 	return []schedSetting{
-		{name: "start_factor", p: &s.startFactor, invalid: factor("start")},
-		{name: "end_factor", p: &s.endFactor, invalid: factor("end")},
-		{name: "total_iters", p: &total, integer: &s.totalIters, invalid: func(v float64) string {
-			if !(v >= 0) {
-				return fmt.Sprintf("%v < 0", v)
+		{name: "start_factor", p: &s.startFactor, invalid: func(v float64) string {
+			if !(v > 0 && v <= 1) {
+				return fmt.Sprintf("factor %v is not in (0, 1]", v)
 			}
 			return ""
 		}},
+		{name: "end_factor", p: &s.endFactor, invalid: func(v float64) string {
+			if !(v >= 0 && v <= 1) {
+				return fmt.Sprintf("factor %v is not in [0, 1]", v)
+			}
+			return ""
+		}},
+		{name: "total_iters", p: &total, integer: &s.totalIters, invalid: atLeast(0)},
 	}
 }
 

@@ -57,6 +57,29 @@ func (l *stateLoader) get(key string, shape ...int) *tensor.Tensor {
 	return t
 }
 
+// epochs returns the list of whole numbers >= 0 under key (a 1-D tensor
+// of any length), or nil after noting that it is missing, not 1-D, or
+// holds another value.
+func (l *stateLoader) epochs(key string) []int {
+	t, ok := l.sd.Get(key)
+	if !ok {
+		l.bad("missing key %q", key)
+		return nil
+	}
+	l.used[key] = true
+	if t.Dim() != 1 {
+		l.bad("size mismatch for %q: shape %v in the state dict, a list in the %s", key, t.Shape(), l.what)
+		return nil
+	}
+	out := []int{}
+	for _, e := range t.Float64s() {
+		if l.whole(key, e, 0) {
+			out = append(out, int(e))
+		}
+	}
+	return out
+}
+
 // whole reports whether v is a whole number >= least that a float64
 // holds exactly, noting it when not.
 func (l *stateLoader) whole(key string, v float64, least int) bool {
