@@ -180,9 +180,7 @@ func (v *Variable) ELU(alpha float64) *Variable {
 // threshold (torch.nn.functional.softplus), so large inputs neither
 // overflow nor lose their gradient of 1.
 func (v *Variable) Softplus(beta, threshold float64) *Variable {
-	linear := v.value.MulScalar(beta).GtScalar(threshold) // 1 where the result is v, else 0
-	keep := linear.MulScalar(-1).AddScalarInPlace(1)
+	linear := v.value.MulScalar(beta).GtScalar(threshold)
 	z := v.MulScalar(beta).ClampMax(threshold) // exp cannot overflow
-	sp := z.Exp().AddScalar(1).Log().DivScalar(beta)
-	return sp.Mul(New(keep)).Add(v.Mul(New(linear)))
+	return Where(linear, v, z.Exp().AddScalar(1).Log().DivScalar(beta))
 }

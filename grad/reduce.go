@@ -250,25 +250,24 @@ func (v *Variable) Norm(p float64, opts ...tensor.ReduceOption) *Variable {
 }
 
 // LogSumExp returns log(Σ exp(v)) along dim (torch.logsumexp), stably
-// (tensor.LogSumExp); its gradient is the softmax along dim.
+// (tensor.LogSumExp); its gradient is g·exp(v - result), the softmax
+// along dim, as PyTorch's.
 func (v *Variable) LogSumExp(dim int, keepdim bool) *Variable {
+	out := v.value.LogSumExp(dim, keepdim)
 	if !tracks(v) {
-		return plain(v.value.LogSumExp(dim, keepdim), v.noGrad)
+		return plain(out, v.noGrad)
 	}
-	if v.value.Dim() > 0 && v.value.Size(dim) == 0 { // -Inf, which v does not reach
-		return record("LogsumexpBackward0", v.value.LogSumExp(dim, keepdim), v, func(*tensor.Tensor) {
-			give(v, tensor.ZerosLike(v.value))
-		})
-	}
-	// The shift is a constant: any value gives the same result and
-	// gradient; the finite row maximums keep the exponentials finite.
-	mx, _ := v.value.MaxDim(dim, true)
-	m := tensor.Where(mx.IsFinite(), mx, tensor.ZerosLike(mx))
-	r := v.Sub(New(m)).Exp().Sum(tensor.Dim(dim), tensor.KeepDim).Log().Add(New(m))
-	if !keepdim {
-		r = r.Squeeze(dim)
-	}
-	return r
+	return record("LogsumexpBackward0", out, v, func(g *tensor.Tensor) {
+		lse := out
+		if n := v.value.Dim(); !keepdim && n > 0 {
+			d := dim
+			if d < 0 {
+				d += n
+			}
+			lse, g = out.Unsqueeze(d), g.Unsqueeze(d)
+		}
+		give(v, v.value.Sub(lse).ExpInPlace().MulInPlace(g))
+	})
 }
 
 // Sort returns v sorted along dim and the original indices
@@ -277,7 +276,7 @@ func (v *Variable) LogSumExp(dim int, keepdim bool) *Variable {
 func (v *Variable) Sort(dim int, descending bool) (values *Variable, indices *tensor.Tensor) {
 	_, idx := v.value.Sort(dim, descending)
 	if v.value.Dim() == 0 {
-		return v.MulScalar(1), idx
+		return v.Clone(), idx
 	}
 	return v.Gather(dim, idx), idx
 }
@@ -288,7 +287,7 @@ func (v *Variable) Sort(dim int, descending bool) (values *Variable, indices *te
 func (v *Variable) TopK(k, dim int, largest bool) (values *Variable, indices *tensor.Tensor) {
 	_, idx := v.value.TopK(k, dim, largest)
 	if v.value.Dim() == 0 {
-		return v.MulScalar(1), idx
+		return v.Clone(), idx
 	}
 	return v.Gather(dim, idx), idx
 }

@@ -15,7 +15,7 @@ import (
 // entries give finite gradients where PyTorch gives them.
 func TestLogSumExp(t *testing.T) {
 	for _, keep := range []bool{false, true} {
-		for dim := range 2 {
+		for _, dim := range []int{0, 1, -1} {
 			check(t, "LogSumExp", func(xs []*grad.Variable) *grad.Variable {
 				return xs[0].LogSumExp(dim, keep)
 			}, tensor.Randn(3, 4).To(tensor.Float64))
