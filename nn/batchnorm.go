@@ -82,10 +82,8 @@ func (b *BatchNorm1d) Forward(x *grad.Variable) *grad.Variable {
 		if b.Training() && n <= 1 {
 			panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: "expected more than 1 value per channel when training"})
 		}
-		mean := x.Mean(dims, tensor.KeepDim)
-		xc := x.Sub(mean)
-		v := xc.Square().Mean(dims, tensor.KeepDim)
-		y = xc.Div(v.AddScalar(b.Eps).Sqrt())
+		var mean, v *grad.Variable
+		y, mean, v = normalize(x, dims, b.Eps)
 		if b.Training() && b.TrackRunningStats {
 			b.NumBatchesTracked.AddScalarInPlace(1)
 			m := b.Momentum
@@ -122,3 +120,13 @@ func (b *BatchNorm1d) ExtraRepr() string {
 }
 
 func (b *BatchNorm1d) String() string { return Format(b) }
+
+// normalize returns (x - mean)/√(var + eps) over dims, with the mean and
+// the biased variance (dims kept): LayerNorm's and BatchNorm1d's
+// training-mode normalisation.
+func normalize(x *grad.Variable, dims tensor.Dims, eps float64) (y, mean, variance *grad.Variable) {
+	mean = x.Mean(dims, tensor.KeepDim)
+	xc := x.Sub(mean)
+	variance = xc.Square().Mean(dims, tensor.KeepDim)
+	return xc.Div(variance.AddScalar(eps).Sqrt()), mean, variance
+}

@@ -128,10 +128,7 @@ func (l *LayerNorm) Forward(x *grad.Variable) *grad.Variable {
 	for i := range dims {
 		dims[i] = len(xs) - n + i
 	}
-	mean := x.Mean(dims, tensor.KeepDim)
-	xc := x.Sub(mean)
-	v := xc.Square().Mean(dims, tensor.KeepDim)
-	y := xc.Div(v.AddScalar(l.Eps).Sqrt())
+	y, _, _ := normalize(x, dims, l.Eps)
 	if l.Weight != nil {
 		y = y.Mul(l.Weight)
 	}
