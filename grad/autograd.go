@@ -34,20 +34,12 @@ func (c *captureSlot) add(g *tensor.Tensor, owned bool) {
 //	loss := grad.CrossEntropyInts(net.Forward(x), labels)
 //	g := grad.Grad(loss, []*grad.Variable{x})[0] // a saliency map; the weights' Grad untouched
 func Grad(output *Variable, inputs []*Variable, opts ...BackwardOption) []*tensor.Tensor {
-	if !output.requiresGrad {
-		panic(fail("Grad", ErrNoGradFn))
-	}
 	var seed *tensor.Tensor
+	given := false
 	for _, o := range opts {
 		if g, ok := o.(gradOutput); ok {
-			seed = g.g
+			seed, given = g.g, true
 		}
-	}
-	if seed == nil && output.value.Numel() != 1 {
-		panic(fail("Grad", ErrNotScalar))
-	}
-	if seed != nil && !sameShape(seed, output.value) {
-		panic(misuse("Grad", "Mismatch in shape: grad_output[0] has a shape of "+fmtShape(seed.Shape())+" and output[0] has a shape of "+fmtShape(output.value.Shape())))
 	}
 	slots := make([]*captureSlot, len(inputs))
 	var marked []*Variable
@@ -90,11 +82,7 @@ func Grad(output *Variable, inputs []*Variable, opts ...BackwardOption) []*tenso
 			}
 		}
 	}
-	if seed == nil {
-		output.Backward(opts...)
-	} else {
-		output.BackwardGrad(seed, opts...)
-	}
+	output.backward("Grad", seed, given, opts) // checks output and the seed; the marks are cleared on a panic too
 	out := make([]*tensor.Tensor, len(inputs))
 	for i, s := range slots {
 		out[i] = s.g

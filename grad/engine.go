@@ -166,12 +166,30 @@ var RetainGraph BackwardOption = retainGraph{}
 // given; a second pass through a released graph panics with ErrReleased.
 // Backward panics with an *Error of kind ErrNoGradFn when v does not
 // require grad and ErrNotScalar when v has more than one element.
-func (v *Variable) Backward(opts ...BackwardOption) {
+func (v *Variable) Backward(opts ...BackwardOption) { v.backward("Backward", nil, false, opts) }
+
+// BackwardGrad is Backward with an explicit gradient of v (of v's shape),
+// the vector of the vector-Jacobian product (tensor.backward(gradient)).
+// The gradient is read, never modified or kept.
+func (v *Variable) BackwardGrad(g *tensor.Tensor, opts ...BackwardOption) {
+	v.backward("BackwardGrad", g, true, opts)
+}
+
+// backward checks v and the seed (g when given, else ones for a
+// one-element v) for op and runs the pass.
+func (v *Variable) backward(op string, g *tensor.Tensor, given bool, opts []BackwardOption) {
 	if !v.requiresGrad {
-		panic(fail("Backward", ErrNoGradFn))
+		panic(fail(op, ErrNoGradFn))
+	}
+	if given {
+		if !sameShape(g, v.value) {
+			panic(misuse(op, "Mismatch in shape: grad_output[0] has a shape of "+fmtShape(g.Shape())+" and output[0] has a shape of "+fmtShape(v.value.Shape())))
+		}
+		v.run(g, false, opts)
+		return
 	}
 	if v.value.Numel() != 1 {
-		panic(fail("Backward", ErrNotScalar))
+		panic(fail(op, ErrNotScalar))
 	}
 	if v.value.Dim() == 0 {
 		// A shared read-only seed: nothing writes into an unowned gradient.
@@ -183,19 +201,6 @@ func (v *Variable) Backward(opts ...BackwardOption) {
 		return
 	}
 	v.run(tensor.OnesLike(v.value), true, opts)
-}
-
-// BackwardGrad is Backward with an explicit gradient of v (of v's shape),
-// the vector of the vector-Jacobian product (tensor.backward(gradient)).
-// The gradient is read, never modified or kept.
-func (v *Variable) BackwardGrad(g *tensor.Tensor, opts ...BackwardOption) {
-	if !v.requiresGrad {
-		panic(fail("BackwardGrad", ErrNoGradFn))
-	}
-	if !sameShape(g, v.value) {
-		panic(misuse("BackwardGrad", "Mismatch in shape: grad_output[0] has a shape of "+fmtShape(g.Shape())+" and output[0] has a shape of "+fmtShape(v.value.Shape())))
-	}
-	v.run(g, false, opts)
 }
 
 var (
