@@ -89,11 +89,7 @@ func (t *Tensor) alongLast(dim, width int, dt DType, fn func(row, out []float64)
 	for r := range count {
 		fn(rows[r*n:(r+1)*n], out[r*width:(r+1)*width])
 	}
-	res := New(out, shape...)
-	if dt == Float32 {
-		res = res.To(Float32)
-	}
-	return res.Transpose(dim, last).Contiguous()
+	return New(out, shape...).To(dt).Transpose(dim, last).Contiguous()
 }
 
 // CumSum returns the running sums along dim (torch.cumsum), accumulated
@@ -141,7 +137,8 @@ func (t *Tensor) TopK(k, dim int, largest bool) (values, indices *Tensor) {
 	return t.sorted(dim, k, largest)
 }
 
-// sorted is Sort keeping the first k of each row.
+// sorted is Sort keeping the first k of each row: one pass finds the
+// indices, Gather takes the values.
 func (t *Tensor) sorted(dim, k int, descending bool) (values, indices *Tensor) {
 	order := func(a, b float64) int { // NaN above everything
 		an, bn := a != a, b != b
@@ -155,8 +152,7 @@ func (t *Tensor) sorted(dim, k int, descending bool) (values, indices *Tensor) {
 		}
 		return cmp.Compare(a, b)
 	}
-	var perms [][]int
-	values = t.alongLast(dim, k, t.dtype, func(row, out []float64) {
+	indices = t.alongLast(dim, k, Float64, func(row, out []float64) {
 		idx := make([]int, len(row))
 		for i := range idx {
 			idx[i] = i
@@ -168,18 +164,10 @@ func (t *Tensor) sorted(dim, k int, descending bool) (values, indices *Tensor) {
 			return order(row[a], row[b])
 		})
 		for i := range out {
-			out[i] = row[idx[i]]
+			out[i] = float64(idx[i])
 		}
-		perms = append(perms, idx[:k])
 	})
-	r := 0
-	indices = t.alongLast(dim, k, Float64, func(_, out []float64) {
-		for i, p := range perms[r] {
-			out[i] = float64(p)
-		}
-		r++
-	})
-	return values, indices
+	return t.Gather(dim, indices), indices
 }
 
 // OneHot returns a [len(labels), numClasses] Float32 tensor with a 1 at
