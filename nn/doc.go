@@ -87,8 +87,9 @@
 //
 // WriteSafetensors and SaveSafetensors write a TensorDict (F32 and F64)
 // byte for byte as Python's safetensors does; ReadSafetensors and
-// LoadSafetensors read F32, F64, F16, BF16, I64 and I32 with a validating parser
-// that is fuzzed against hostile files. Metadata round-trips.
+// LoadSafetensors read F32, F64, F16, BF16, I64 and I32 with a
+// validating parser that is fuzzed against hostile files. Metadata
+// round-trips.
 //
 //	err := nn.SaveSafetensors("model.safetensors", nn.StateDict(net))
 //	sd, err := nn.LoadSafetensors("model.safetensors")

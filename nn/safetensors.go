@@ -63,8 +63,8 @@ type stEntry struct {
 // F64 tensors Float64 ones; I64 and I32 tensors (a BatchNorm's
 // num_batches_tracked, say) become Float64 tensors when every value is
 // within ±2^53, so converts exactly, and are an error otherwise.
-// LoadStateDict converts to the parameters' dtypes. The keys keep the header's order; "__metadata__" becomes the
-// dict's Metadata.
+// LoadStateDict converts to the parameters' dtypes. The keys keep the
+// header's order; "__metadata__" becomes the dict's Metadata.
 //
 // The reader trusts nothing in the file: it checks the header length
 // (at most 100,000,000 bytes and within the file), that the header is
