@@ -594,6 +594,30 @@ func SGDStepF32AVX2(param, grad, buf []float32, k [4]float32, flags int)
 //go:noescape
 func AdamStepF32AVX2(param, grad, expAvg, expAvgSq, maxExpAvgSq []float32, k [8]float32, flags int)
 
+// RMSpropStepF32AVX2: one torch.optim.RMSprop step in place, as kernels' rmspropGeneric: k = [alpha, 1-alpha, eps, -lr, wd, momentum] (kernels' rmspropArgs: rounded to T), flags = kernels' rmspropArgs bits (1 weight decay, 2 centered, 4 momentum, 8 flush). g = grad + wd*param (with weight decay); sa = squareAvg*alpha + ((1-alpha)*g)*g; centered: ga = gradAvg*alpha + (1-alpha)*g, avg = sqrt(sa - ga*ga) + eps, else avg = sqrt(sa) + eps; momentum: buf = momentumBuf*momentum + g/avg, param += (-lr)*buf, else param += ((-lr)*g)/avg. With flush, sa, ga, buf and the new param are flushed as soon as they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. gradAvg is neither read nor written without centered, momentumBuf without momentum (either may then be empty).
+//
+// Method: one loop nest per flags value (one YMM per iteration, then a
+// masked tail; the VSQRTP and VDIVP per vector bound the loop); the
+// broadcast constants of the variant, and with flush the two flush
+// masks, in registers.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13; no stack frame.
+//
+//go:noescape
+func RMSpropStepF32AVX2(param, grad, squareAvg, gradAvg, momentumBuf []float32, k [6]float32, flags int)
+
+// AdagradStepF32AVX2: one torch.optim.Adagrad step (dense gradient) in place, as kernels' adagradGeneric: k = [eps, -clr, wd] (kernels' adagradArgs: rounded to T), flags = kernels' adagradArgs bits (1 weight decay, 2 flush). g = grad + wd*param (with weight decay); s = stateSum + g*g; param += ((-clr)*g)/(sqrt(s) + eps). With flush, s and the new param are flushed as soon as they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop.
+//
+// Method: one loop nest per flags value (two YMM per iteration, then one,
+// then a masked tail; the VSQRTP and VDIVP per vector bound the loop);
+// the broadcast constants of the variant, and with flush the two flush
+// masks, in registers.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9; no stack frame.
+//
+//go:noescape
+func AdagradStepF32AVX2(param, grad, stateSum []float32, k [3]float32, flags int)
+
 // SGDStepF64AVX2: one torch.optim.SGD step in place, as kernels' sgdGeneric: k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits (1 momentum, 2 weight decay, 4 init, 8 nesterov; init and nesterov only with momentum; 16 flush). d = grad + wd*param (with weight decay); with momentum buf = init ? d : buf*momentum + (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; param += (-lr)*d. With flush, buf (as soon as it is computed, before d reads it) and the new param are flushed: 0 < |x| < smallest normal gives a zero of x's sign. Each product and sum rounded on its own (no FMA): bit-identical to the generic loop. buf is neither read nor written without momentum (it may be empty); otherwise len(buf) >= n.
 //
 // Method: one loop nest per flags value (two YMM per iteration, then one,
@@ -615,6 +639,30 @@ func SGDStepF64AVX2(param, grad, buf []float64, k [4]float64, flags int)
 //
 //go:noescape
 func AdamStepF64AVX2(param, grad, expAvg, expAvgSq, maxExpAvgSq []float64, k [8]float64, flags int)
+
+// RMSpropStepF64AVX2: one torch.optim.RMSprop step in place, as kernels' rmspropGeneric: k = [alpha, 1-alpha, eps, -lr, wd, momentum] (kernels' rmspropArgs: rounded to T), flags = kernels' rmspropArgs bits (1 weight decay, 2 centered, 4 momentum, 8 flush). g = grad + wd*param (with weight decay); sa = squareAvg*alpha + ((1-alpha)*g)*g; centered: ga = gradAvg*alpha + (1-alpha)*g, avg = sqrt(sa - ga*ga) + eps, else avg = sqrt(sa) + eps; momentum: buf = momentumBuf*momentum + g/avg, param += (-lr)*buf, else param += ((-lr)*g)/avg. With flush, sa, ga, buf and the new param are flushed as soon as they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. gradAvg is neither read nor written without centered, momentumBuf without momentum (either may then be empty).
+//
+// Method: one loop nest per flags value (one YMM per iteration, then a
+// masked tail; the VSQRTP and VDIVP per vector bound the loop); the
+// broadcast constants of the variant, and with flush the two flush
+// masks, in registers.
+//
+// Registers: AX, CX, DX, BX, SI, DI, R8, R9; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13; no stack frame.
+//
+//go:noescape
+func RMSpropStepF64AVX2(param, grad, squareAvg, gradAvg, momentumBuf []float64, k [6]float64, flags int)
+
+// AdagradStepF64AVX2: one torch.optim.Adagrad step (dense gradient) in place, as kernels' adagradGeneric: k = [eps, -clr, wd] (kernels' adagradArgs: rounded to T), flags = kernels' adagradArgs bits (1 weight decay, 2 flush). g = grad + wd*param (with weight decay); s = stateSum + g*g; param += ((-clr)*g)/(sqrt(s) + eps). With flush, s and the new param are flushed as soon as they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop.
+//
+// Method: one loop nest per flags value (two YMM per iteration, then one,
+// then a masked tail; the VSQRTP and VDIVP per vector bound the loop);
+// the broadcast constants of the variant, and with flush the two flush
+// masks, in registers.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9; no stack frame.
+//
+//go:noescape
+func AdagradStepF64AVX2(param, grad, stateSum []float64, k [3]float64, flags int)
 
 // TransposeF32AVX2: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a copy: exact). Requires rows and cols positive multiples of the block edge (8 for float32, 4 for float64), len(src) >= (rows-1)*lds+cols, len(dst) >= (cols-1)*ldd+rows; nothing outside those two matrices (the ld padding included) is read or written.
 //

@@ -656,6 +656,78 @@ func SGDStepF32NEON(param, grad, buf []float32, k [4]float32, flags int)
 //go:noescape
 func AdamStepF32NEON(param, grad, expAvg, expAvgSq, maxExpAvgSq []float32, k [8]float32, flags int)
 
+// RMSpropStepF32NEON: one torch.optim.RMSprop step in place, bit-identical
+// to kernels' rmspropGeneric. k = [alpha, 1-alpha, eps, -lr, wd, momentum]
+// rounded to T (kernels' rmspropArgs); flags is one of the values
+// rmspropArgs returns (1 weight decay, 2 centered, 4 momentum, 8 flush).
+// Per element:
+//
+//	p, g := param[i], grad[i]
+//	if flags&1 != 0 { g = g + wd*p }
+//	sa := squareAvg[i]*alpha + ((1-alpha)*g)*g
+//	if flags&8 != 0 { sa = flush(sa) }
+//	squareAvg[i] = sa
+//	if flags&2 != 0 {
+//		ga := gradAvg[i]*alpha + (1-alpha)*g
+//		if flags&8 != 0 { ga = flush(ga) }
+//		gradAvg[i] = ga
+//		avg = sqrt(sa - ga*ga) + eps
+//	} else {
+//		avg = sqrt(sa) + eps
+//	}
+//	if flags&4 != 0 {
+//		buf := momentumBuf[i]*momentum + g/avg
+//		if flags&8 != 0 { buf = flush(buf) }
+//		momentumBuf[i] = buf
+//		param[i] = p + (-lr)*buf
+//	} else {
+//		param[i] = p + ((-lr)*g)/avg
+//	}
+//	if flags&8 != 0 { param[i] = flush(param[i]) }
+//
+// each operation rounded on its own (FMUL, FADD, FSUB, FSQRT, FDIV; no
+// FMLA); flush as in SGDStepF32NEON. gradAvg is neither read nor written
+// without centered, momentumBuf without momentum (either may then be
+// empty).
+//
+// Method: one loop nest per flags value (two vectors per iteration, then
+// one, then one element at a time), chosen once per call.
+//
+// Registers: R0 param, R1 grad, R2 squareAvg, R3 gradAvg, R4 momentumBuf,
+// R5 count, R6 scratch, R7 flags; V0-V1 param, V2-V3 grad, V4-V5
+// squareAvg, V6-V7 gradAvg, V8-V9 momentumBuf, V10-V13 scratch, V16-V21
+// alpha, 1-alpha, eps, -lr, wd, momentum, V22 the smallest normal number
+// in every lane.
+//
+//go:noescape
+func RMSpropStepF32NEON(param, grad, squareAvg, gradAvg, momentumBuf []float32, k [6]float32, flags int)
+
+// AdagradStepF32NEON: one torch.optim.Adagrad step (dense gradient) in
+// place, bit-identical to kernels' adagradGeneric. k = [eps, -clr, wd]
+// rounded to T (kernels' adagradArgs); flags is one of the values
+// adagradArgs returns (1 weight decay, 2 flush). Per element:
+//
+//	p, g := param[i], grad[i]
+//	if flags&1 != 0 { g = g + wd*p }
+//	s := stateSum[i] + g*g
+//	if flags&2 != 0 { s = flush(s) }
+//	stateSum[i] = s
+//	param[i] = p + ((-clr)*g)/(sqrt(s) + eps)
+//	if flags&2 != 0 { param[i] = flush(param[i]) }
+//
+// each operation rounded on its own (FMUL, FADD, FSQRT, FDIV; no FMLA);
+// flush as in SGDStepF32NEON.
+//
+// Method: one loop nest per flags value (four vectors per iteration, then
+// one, then one element at a time), chosen once per call.
+//
+// Registers: R0 param, R1 grad, R2 stateSum, R3 count, R5 flags, R6
+// scratch; V0-V3 param, V4-V7 grad, V8-V11 stateSum, V12-V15 scratch,
+// V16-V18 eps, -clr, wd, V19 the smallest normal number in every lane.
+//
+//go:noescape
+func AdagradStepF32NEON(param, grad, stateSum []float32, k [3]float32, flags int)
+
 // SGDStepF64NEON is SGDStepF32NEON for float64 (two lanes per vector).
 //
 // Registers: R0 param, R1 grad, R2 buf, R3 count, R5 flags, R6 scratch;
@@ -675,6 +747,28 @@ func SGDStepF64NEON(param, grad, buf []float64, k [4]float64, flags int)
 //
 //go:noescape
 func AdamStepF64NEON(param, grad, expAvg, expAvgSq, maxExpAvgSq []float64, k [8]float64, flags int)
+
+// RMSpropStepF64NEON is RMSpropStepF32NEON for float64 (two lanes per
+// vector).
+//
+// Registers: R0 param, R1 grad, R2 squareAvg, R3 gradAvg, R4 momentumBuf,
+// R5 count, R6 scratch, R7 flags; V0-V1 param, V2-V3 grad, V4-V5
+// squareAvg, V6-V7 gradAvg, V8-V9 momentumBuf, V10-V13 scratch, V16-V21
+// alpha, 1-alpha, eps, -lr, wd, momentum, V22 the smallest normal number
+// in every lane.
+//
+//go:noescape
+func RMSpropStepF64NEON(param, grad, squareAvg, gradAvg, momentumBuf []float64, k [6]float64, flags int)
+
+// AdagradStepF64NEON is AdagradStepF32NEON for float64 (two lanes per
+// vector).
+//
+// Registers: R0 param, R1 grad, R2 stateSum, R3 count, R5 flags, R6
+// scratch; V0-V3 param, V4-V7 grad, V8-V11 stateSum, V12-V15 scratch,
+// V16-V18 eps, -clr, wd, V19 the smallest normal number in every lane.
+//
+//go:noescape
+func AdagradStepF64NEON(param, grad, stateSum []float64, k [3]float64, flags int)
 
 // TransposeF32NEON: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols (a
 // copy: exact), in 4×4 blocks transposed in registers (TRN1/TRN2 on .4S,

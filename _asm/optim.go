@@ -7,21 +7,23 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// Fused optimizer steps (kernels.SGDStep, kernels.AdamStep): one pass over
+// Fused optimizer steps (kernels.SGDStep, kernels.AdamStep,
+// kernels.RMSpropStep, kernels.AdagradStep): one pass over
 // the parameter and its state, bit-identical to the generic loops in
 // kernels/optim.go. Every product and sum is its own VMULP/VADDP (no FMA),
 // the square root and divisions are VSQRTP/VDIVP (correctly rounded), in
 // the generic loop's order. The scalars come rounded to T in k, the
-// variant in flags (one of the values kernels' sgdArgs/adamArgs return);
+// variant in flags (one of the values kernels' sgdArgs/adamArgs/
+// rmspropArgs/adagradArgs return);
 // each variant is a separate loop nest chosen once per call.
 //
 // main calls genOptim after the GEMM routines.
 
 // optimRoutines are the kernel names genOptim emits (F32 and F64 each);
 // like gemmRoutines they have docs and sigs entries but no gen entry.
-var optimRoutines = []string{"SGDStep", "AdamStep"}
+var optimRoutines = []string{"SGDStep", "AdamStep", "RMSpropStep", "AdagradStep"}
 
-// Flag bits and k indexes, as in kernels/optim.go.
+// Flag bits and k indexes, as in kernels/optim.go and kernels/optim_rms.go.
 const (
 	sgdMomentum = 1 << iota
 	sgdWD
@@ -55,6 +57,33 @@ const (
 	adamKWD
 )
 
+const (
+	rmsWD = 1 << iota
+	rmsCentered
+	rmsMomentum
+	rmsFlush
+)
+
+const (
+	rmsKAlpha = iota
+	rmsKOmAlpha
+	rmsKEps
+	rmsKNegLR
+	rmsKWD
+	rmsKMom
+)
+
+const (
+	adagradWD = 1 << iota
+	adagradFlush
+)
+
+const (
+	adagradKEps = iota
+	adagradKNegCLR
+	adagradKWD
+)
+
 func init() {
 	docs["SGDStep"] = "one torch.optim.SGD step in place, as kernels' sgdGeneric: " +
 		"k = [wd, -lr, momentum, 1-dampening] (kernels' sgdArgs: rounded to T), flags = kernels' sgdArgs bits " +
@@ -77,14 +106,34 @@ func init() {
 		"on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. maxExpAvgSq is " +
 		"neither read nor written without amsgrad (it may be empty)."
 	sigs["AdamStep"] = "func(param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [8]T, flags int)"
+	docs["RMSpropStep"] = "one torch.optim.RMSprop step in place, as kernels' rmspropGeneric: " +
+		"k = [alpha, 1-alpha, eps, -lr, wd, momentum] (kernels' rmspropArgs: rounded to T), " +
+		"flags = kernels' rmspropArgs bits (1 weight decay, 2 centered, 4 momentum, 8 flush). " +
+		"g = grad + wd*param (with weight decay); sa = squareAvg*alpha + ((1-alpha)*g)*g; " +
+		"centered: ga = gradAvg*alpha + (1-alpha)*g, avg = sqrt(sa - ga*ga) + eps, else avg = sqrt(sa) + eps; " +
+		"momentum: buf = momentumBuf*momentum + g/avg, param += (-lr)*buf, else param += ((-lr)*g)/avg. " +
+		"With flush, sa, ga, buf and the new param are flushed as soon as they are computed " +
+		"(0 < |x| < smallest normal gives a zero of x's sign) and used flushed. Each operation rounded " +
+		"on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop. gradAvg is neither " +
+		"read nor written without centered, momentumBuf without momentum (either may then be empty)."
+	sigs["RMSpropStep"] = "func(param, grad, squareAvg, gradAvg, momentumBuf []T, k [6]T, flags int)"
+	docs["AdagradStep"] = "one torch.optim.Adagrad step (dense gradient) in place, as kernels' adagradGeneric: " +
+		"k = [eps, -clr, wd] (kernels' adagradArgs: rounded to T), flags = kernels' adagradArgs bits " +
+		"(1 weight decay, 2 flush). g = grad + wd*param (with weight decay); s = stateSum + g*g; " +
+		"param += ((-clr)*g)/(sqrt(s) + eps). With flush, s and the new param are flushed as soon as " +
+		"they are computed (0 < |x| < smallest normal gives a zero of x's sign) and used flushed. " +
+		"Each operation rounded on its own (no FMA; VSQRTP and VDIVP): bit-identical to the generic loop."
+	sigs["AdagradStep"] = "func(param, grad, stateSum []T, k [3]T, flags int)"
 }
 
-// genOptim emits SGDStepF32AVX2, AdamStepF32AVX2, SGDStepF64AVX2 and
-// AdamStepF64AVX2.
+// genOptim emits SGDStep, AdamStep, RMSpropStep and AdagradStep for
+// float32, then for float64 (AVX2).
 func genOptim() {
 	for _, t := range []*dtype{f32, f64} {
 		sgdStep(t)
 		adamStep(t)
+		rmspropStep(t)
+		adagradStep(t)
 	}
 }
 
@@ -382,6 +431,188 @@ func adamVariantName(v int) string {
 		s += ", amsgrad"
 	}
 	if v&adamFlush != 0 {
+		s += ", flush subnormals"
+	}
+	return s + "."
+}
+
+func rmspropStep(t *dtype) {
+	routine("RMSpropStep", t,
+		"Method: one loop nest per flags value (one YMM per iteration, then a",
+		"masked tail; the VSQRTP and VDIVP per vector bound the loop); the",
+		"broadcast constants of the variant, and with flush the two flush",
+		"masks, in registers.")
+	c := newCursor(t, "param", "param", "grad", "squareAvg", "gradAvg", "momentumBuf")
+	var values []int
+	for _, mom := range []int{0, rmsMomentum} {
+		for _, cen := range []int{0, rmsCentered} {
+			for _, wd := range []int{0, rmsWD} {
+				for _, fl := range []int{0, rmsFlush} {
+					values = append(values, wd|cen|mom|fl)
+				}
+			}
+		}
+	}
+	label := func(v int) string { return fmt.Sprintf("v%d", v) }
+	dispatchFlags(values, label)
+	for _, v := range values {
+		var alpha, omAlpha, eps, negLR, wd, mom VecVirtual
+		var fl *flusher
+		optimVariant(c, label(v), 1, func() {
+			Comment(rmspropVariantName(v))
+			if v&rmsFlush != 0 {
+				fl = newFlusher(t, true)
+			}
+			alpha, omAlpha = constant(t, rmsKAlpha), constant(t, rmsKOmAlpha)
+			eps, negLR = constant(t, rmsKEps), constant(t, rmsKNegLR)
+			if v&rmsWD != 0 {
+				wd = constant(t, rmsKWD)
+			}
+			if v&rmsMomentum != 0 {
+				mom = constant(t, rmsKMom)
+			}
+		}, func(io optimIO) {
+			p := t.reg(io.ld("param"))
+			g := t.reg(io.ld("grad"))
+			tmp := asm.YMM()
+			if v&rmsWD != 0 {
+				t.mul(p, wd, tmp) // wd*p
+				t.add(tmp, g, g)  // g + wd*p
+			}
+			sa := asm.YMM()
+			t.mul(io.ld("squareAvg"), alpha, sa) // squareAvg*alpha
+			t.mul(g, omAlpha, tmp)               // (1-alpha)*g
+			t.mul(g, tmp, tmp)                   // ((1-alpha)*g)*g
+			t.add(tmp, sa, sa)                   // squareAvg*alpha + ((1-alpha)*g)*g
+			if fl != nil {
+				sa = fl.flush(sa)
+			}
+			io.st(sa, "squareAvg")
+			avg := asm.YMM()
+			if v&rmsCentered != 0 {
+				ga := asm.YMM()
+				t.mul(io.ld("gradAvg"), alpha, ga) // gradAvg*alpha
+				t.mul(g, omAlpha, tmp)             // (1-alpha)*g
+				t.add(tmp, ga, ga)                 // gradAvg*alpha + (1-alpha)*g
+				if fl != nil {
+					ga = fl.flush(ga)
+				}
+				io.st(ga, "gradAvg")
+				t.mul(ga, ga, tmp)  // ga*ga
+				t.sub(tmp, sa, avg) // sa - ga*ga
+				t.sqrt(avg, avg)    // sqrt(sa - ga*ga)
+			} else {
+				t.sqrt(sa, avg) // sqrt(sa)
+			}
+			t.add(eps, avg, avg) // + eps
+			if v&rmsMomentum != 0 {
+				b := asm.YMM()
+				t.mul(io.ld("momentumBuf"), mom, b) // momentumBuf*momentum
+				t.div(avg, g, tmp)                  // g/avg
+				t.add(tmp, b, b)                    // momentumBuf*momentum + g/avg
+				if fl != nil {
+					b = fl.flush(b)
+				}
+				io.st(b, "momentumBuf")
+				t.mul(b, negLR, tmp) // (-lr)*buf
+			} else {
+				t.mul(g, negLR, tmp) // (-lr)*g
+				t.div(avg, tmp, tmp) // ((-lr)*g)/avg
+			}
+			t.add(tmp, p, p) // p + ...
+			if fl != nil {
+				p = fl.flush(p)
+			}
+			io.st(p, "param")
+		})
+	}
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
+}
+
+func rmspropVariantName(v int) string {
+	s := "Variant: plain"
+	if v&rmsCentered != 0 {
+		s = "Variant: centered"
+	}
+	if v&rmsMomentum != 0 {
+		s += ", momentum"
+	}
+	if v&rmsWD != 0 {
+		s += ", weight decay"
+	}
+	if v&rmsFlush != 0 {
+		s += ", flush subnormals"
+	}
+	return s + "."
+}
+
+func adagradStep(t *dtype) {
+	routine("AdagradStep", t,
+		"Method: one loop nest per flags value (two YMM per iteration, then one,",
+		"then a masked tail; the VSQRTP and VDIVP per vector bound the loop);",
+		"the broadcast constants of the variant, and with flush the two flush",
+		"masks, in registers.")
+	c := newCursor(t, "param", "param", "grad", "stateSum")
+	var values []int
+	for _, wd := range []int{0, adagradWD} {
+		for _, fl := range []int{0, adagradFlush} {
+			values = append(values, wd|fl)
+		}
+	}
+	label := func(v int) string { return fmt.Sprintf("v%d", v) }
+	dispatchFlags(values, label)
+	for _, v := range values {
+		var eps, negCLR, wd VecVirtual
+		var fl *flusher
+		optimVariant(c, label(v), 2, func() {
+			Comment(adagradVariantName(v))
+			if v&adagradFlush != 0 {
+				fl = newFlusher(t, true)
+			}
+			eps, negCLR = constant(t, adagradKEps), constant(t, adagradKNegCLR)
+			if v&adagradWD != 0 {
+				wd = constant(t, adagradKWD)
+			}
+		}, func(io optimIO) {
+			p := t.reg(io.ld("param"))
+			g := t.reg(io.ld("grad"))
+			tmp := asm.YMM()
+			if v&adagradWD != 0 {
+				t.mul(p, wd, tmp) // wd*p
+				t.add(tmp, g, g)  // g + wd*p
+			}
+			s := asm.YMM()
+			t.mul(g, g, tmp)                 // g*g
+			t.add(io.ld("stateSum"), tmp, s) // stateSum + g*g
+			if fl != nil {
+				s = fl.flush(s)
+			}
+			io.st(s, "stateSum")
+			std := asm.YMM()
+			t.sqrt(s, std)        // sqrt(s)
+			t.add(eps, std, std)  // + eps
+			t.mul(g, negCLR, tmp) // (-clr)*g
+			t.div(std, tmp, tmp)  // ((-clr)*g)/std
+			t.add(tmp, p, p)      // p + ...
+			if fl != nil {
+				p = fl.flush(p)
+			}
+			io.st(p, "param")
+		})
+	}
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
+}
+
+func adagradVariantName(v int) string {
+	s := "Variant: no weight decay"
+	if v&adagradWD != 0 {
+		s = "Variant: weight decay"
+	}
+	if v&adagradFlush != 0 {
 		s += ", flush subnormals"
 	}
 	return s + "."

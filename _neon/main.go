@@ -30,7 +30,7 @@ var routines = []string{
 	"Sum", "Dot", "SumSq", "MaxIdx",
 	"Softmax", "LogSoftmax",
 	"GemmMicro", "DotRows",
-	"SGDStep", "AdamStep",
+	"SGDStep", "AdamStep", "RMSpropStep", "AdagradStep",
 	"Transpose",
 }
 

@@ -5,15 +5,16 @@ import (
 	"strings"
 )
 
-// Fused optimizer steps (kernels.SGDStep, kernels.AdamStep), bit-identical
-// to the generic loops in kernels/optim.go: every product and sum is its
+// Fused optimizer steps (kernels.SGDStep, kernels.AdamStep,
+// kernels.RMSpropStep, kernels.AdagradStep), bit-identical to the generic
+// loops in kernels/optim.go and kernels/optim_rms.go: every product and sum is its
 // own FMUL/FADD (no FMLA), the square root and divisions are FSQRT/FDIV
 // (correctly rounded), in the generic loop's order. The scalars come
 // rounded to T in the array k, the variant in flags (one of the values
-// kernels' sgdArgs/adamArgs return); each variant is a separate loop nest
+// kernels' sgdArgs/adamArgs/rmspropArgs/adagradArgs return); each variant is a separate loop nest
 // chosen once per call.
 
-// Flag bits and k indexes, as in kernels/optim.go.
+// Flag bits and k indexes, as in kernels/optim.go and kernels/optim_rms.go.
 const (
 	sgdMomentum = 1 << iota
 	sgdWD
@@ -47,9 +48,38 @@ const (
 	adamKWD
 )
 
+const (
+	rmsWD = 1 << iota
+	rmsCentered
+	rmsMomentum
+	rmsFlush
+)
+
+const (
+	rmsKAlpha = iota
+	rmsKOmAlpha
+	rmsKEps
+	rmsKNegLR
+	rmsKWD
+	rmsKMom
+)
+
+const (
+	adagradWD = 1 << iota
+	adagradFlush
+)
+
+const (
+	adagradKEps = iota
+	adagradKNegCLR
+	adagradKWD
+)
+
 func init() {
 	kernels["SGDStep"] = kernel{args: "param, grad, buf []T, k [4]T, flags int", size: 96, size64: 112, gen: genSGDStep}
 	kernels["AdamStep"] = kernel{args: "param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [8]T, flags int", size: 160, size64: 192, gen: genAdamStep}
+	kernels["RMSpropStep"] = kernel{args: "param, grad, squareAvg, gradAvg, momentumBuf []T, k [6]T, flags int", size: 152, size64: 176, gen: genRMSpropStep}
+	kernels["AdagradStep"] = kernel{args: "param, grad, stateSum []T, k [3]T, flags int", size: 96, size64: 104, gen: genAdagradStep}
 }
 
 // FSQRT (vector) is missing from Go's arm64 assembler and from enc.go's
@@ -383,6 +413,186 @@ func adamVariantName(v int) string {
 		s += ", amsgrad"
 	}
 	if v&adamFlush != 0 {
+		s += ", flush subnormals"
+	}
+	return s + "."
+}
+
+func genRMSpropStep(g *gen, t *dtype) string {
+	g.op("MOVD", "param_base+0(FP)", "R0")
+	g.op("MOVD", "param_len+8(FP)", "R5")
+	g.op("MOVD", "grad_base+24(FP)", "R1")
+	g.op("MOVD", "squareAvg_base+48(FP)", "R2")
+	g.op("MOVD", "gradAvg_base+72(FP)", "R3")
+	g.op("MOVD", "momentumBuf_base+96(FP)", "R4")
+	alpha, omAlpha, eps, negLR, wd, mom := V(16), V(17), V(18), V(19), V(20), V(21)
+	var kregs [6]V
+	kregs[rmsKAlpha], kregs[rmsKOmAlpha], kregs[rmsKEps] = alpha, omAlpha, eps
+	kregs[rmsKNegLR], kregs[rmsKWD], kregs[rmsKMom] = negLR, wd, mom
+	end := g.loadK(t, 120, kregs[:])
+	g.op("MOVD", fmt.Sprintf("flags+%d(FP)", end), "R7")
+	tiny := V(22)
+	g.loadTiny(t, "R6", tiny)
+	var values []int
+	for _, m := range []int{0, rmsMomentum} {
+		for _, c := range []int{0, rmsCentered} {
+			for _, w := range []int{0, rmsWD} {
+				for _, fl := range []int{0, rmsFlush} {
+					values = append(values, w|c|m|fl)
+				}
+			}
+		}
+	}
+	label := func(v int) string { return fmt.Sprintf("v%d", v) }
+	g.dispatchFlags("R7", values, label)
+	const U = 2
+	for _, v := range values {
+		g.label(label(v))
+		g.comment("%s", strings.Replace(rmspropVariantName(v), "Variant", "Variant "+label(v), 1))
+		centered, hasMom, flush := v&rmsCentered != 0, v&rmsMomentum != 0, v&rmsFlush != 0
+		slices := []optimSlice{
+			{ptr: "R0", load: true, store: true, inPlace: true},
+			{ptr: "R1", load: true},
+			{ptr: "R2", load: true, store: true, inPlace: true},
+			{ptr: "R3", load: centered, store: centered, inPlace: true},
+			{ptr: "R4", load: hasMom, store: hasMom, inPlace: true},
+		}
+		g.optimLoops(t, label(v), "R5", slices, U, 2, func(b block) {
+			p, gr, sa, ga, buf := b.in[0], b.in[1], b.in[2], b.in[3], b.in[4]
+			t1, t2 := b.tmp[0], b.tmp[1]
+			if v&rmsWD != 0 {
+				g.f3(t, "FMUL", t1, p, wd)  // wd*p
+				g.f3(t, "FADD", gr, gr, t1) // g + wd*p
+			}
+			g.f3(t, "FMUL", sa, sa, alpha)   // squareAvg*alpha
+			g.f3(t, "FMUL", t1, gr, omAlpha) // (1-alpha)*g
+			g.f3(t, "FMUL", t1, t1, gr)      // ((1-alpha)*g)*g
+			g.f3(t, "FADD", sa, sa, t1)      // squareAvg*alpha + ((1-alpha)*g)*g
+			if flush {
+				g.flushSub(t, sa, t1, tiny)
+			}
+			if centered {
+				g.f3(t, "FMUL", ga, ga, alpha)   // gradAvg*alpha
+				g.f3(t, "FMUL", t1, gr, omAlpha) // (1-alpha)*g
+				g.f3(t, "FADD", ga, ga, t1)      // gradAvg*alpha + (1-alpha)*g
+				if flush {
+					g.flushSub(t, ga, t1, tiny)
+				}
+				g.f3(t, "FMUL", t1, ga, ga) // ga*ga
+				g.f3(t, "FSUB", t1, sa, t1) // sa - ga*ga
+				g.w(fsqrt(t.A, t1, t1))     // sqrt(sa - ga*ga)
+			} else {
+				g.w(fsqrt(t.A, t1, sa)) // sqrt(sa)
+			}
+			g.f3(t, "FADD", t1, t1, eps) // avg = ... + eps
+			if hasMom {
+				g.f3(t, "FDIV", t2, gr, t1)    // g/avg
+				g.f3(t, "FMUL", buf, buf, mom) // momentumBuf*momentum
+				g.f3(t, "FADD", buf, buf, t2)  // momentumBuf*momentum + g/avg
+				if flush {
+					g.flushSub(t, buf, t2, tiny)
+				}
+				g.f3(t, "FMUL", t2, buf, negLR) // (-lr)*buf
+			} else {
+				g.f3(t, "FMUL", t2, gr, negLR) // (-lr)*g
+				g.f3(t, "FDIV", t2, t2, t1)    // ((-lr)*g)/avg
+			}
+			g.f3(t, "FADD", p, p, t2) // p + ...
+			if flush {
+				g.flushSub(t, p, t1, tiny)
+			}
+		})
+	}
+	g.label("done")
+	g.op("RET")
+	return "R0 param, R1 grad, R2 squareAvg, R3 gradAvg, R4 momentumBuf, R5 count, R6 scratch, " +
+		"R7 flags; V0-V1 param, V2-V3 grad, V4-V5 squareAvg, V6-V7 gradAvg, V8-V9 momentumBuf, " +
+		"V10-V13 scratch, V16-V21 alpha, 1-alpha, eps, -lr, wd, momentum, V22 the smallest normal " +
+		"number in every lane."
+}
+
+func rmspropVariantName(v int) string {
+	s := "Variant: plain"
+	if v&rmsCentered != 0 {
+		s = "Variant: centered"
+	}
+	if v&rmsMomentum != 0 {
+		s += ", momentum"
+	}
+	if v&rmsWD != 0 {
+		s += ", weight decay"
+	}
+	if v&rmsFlush != 0 {
+		s += ", flush subnormals"
+	}
+	return s + "."
+}
+
+func genAdagradStep(g *gen, t *dtype) string {
+	g.op("MOVD", "param_base+0(FP)", "R0")
+	g.op("MOVD", "param_len+8(FP)", "R3")
+	g.op("MOVD", "grad_base+24(FP)", "R1")
+	g.op("MOVD", "stateSum_base+48(FP)", "R2")
+	eps, negCLR, wd := V(16), V(17), V(18)
+	var kregs [3]V
+	kregs[adagradKEps], kregs[adagradKNegCLR], kregs[adagradKWD] = eps, negCLR, wd
+	end := g.loadK(t, 72, kregs[:])
+	end = (end + 7) &^ 7 // flags is 8-byte aligned (after [3]float32, 4 bytes of padding)
+	g.op("MOVD", fmt.Sprintf("flags+%d(FP)", end), "R5")
+	tiny := V(19)
+	g.loadTiny(t, "R6", tiny)
+	var values []int
+	for _, w := range []int{0, adagradWD} {
+		for _, fl := range []int{0, adagradFlush} {
+			values = append(values, w|fl)
+		}
+	}
+	label := func(v int) string { return fmt.Sprintf("v%d", v) }
+	g.dispatchFlags("R5", values, label)
+	const U = 4
+	for _, v := range values {
+		g.label(label(v))
+		g.comment("%s", strings.Replace(adagradVariantName(v), "Variant", "Variant "+label(v), 1))
+		flush := v&adagradFlush != 0
+		slices := []optimSlice{
+			{ptr: "R0", load: true, store: true, inPlace: true},
+			{ptr: "R1", load: true},
+			{ptr: "R2", load: true, store: true, inPlace: true},
+		}
+		g.optimLoops(t, label(v), "R3", slices, U, 1, func(b block) {
+			p, gr, s, tmp := b.in[0], b.in[1], b.in[2], b.tmp[0]
+			if v&adagradWD != 0 {
+				g.f3(t, "FMUL", tmp, p, wd)  // wd*p
+				g.f3(t, "FADD", gr, gr, tmp) // g + wd*p
+			}
+			g.f3(t, "FMUL", tmp, gr, gr) // g*g
+			g.f3(t, "FADD", s, s, tmp)   // stateSum + g*g
+			if flush {
+				g.flushSub(t, s, tmp, tiny)
+			}
+			g.w(fsqrt(t.A, tmp, s))         // sqrt(s)
+			g.f3(t, "FADD", tmp, tmp, eps)  // std = sqrt(s) + eps
+			g.f3(t, "FMUL", gr, gr, negCLR) // (-clr)*g
+			g.f3(t, "FDIV", gr, gr, tmp)    // ((-clr)*g)/std
+			g.f3(t, "FADD", p, p, gr)       // p + ...
+			if flush {
+				g.flushSub(t, p, tmp, tiny)
+			}
+		})
+	}
+	g.label("done")
+	g.op("RET")
+	return "R0 param, R1 grad, R2 stateSum, R3 count, R5 flags, R6 scratch; V0-V3 param, " +
+		"V4-V7 grad, V8-V11 stateSum, V12-V15 scratch, V16-V18 eps, -clr, wd, V19 the smallest " +
+		"normal number in every lane."
+}
+
+func adagradVariantName(v int) string {
+	s := "Variant: no weight decay"
+	if v&adagradWD != 0 {
+		s = "Variant: weight decay"
+	}
+	if v&adagradFlush != 0 {
 		s += ", flush subnormals"
 	}
 	return s + "."

@@ -10,8 +10,10 @@ import (
 
 // Fused optimizer steps, single-threaded like the other kernel benchmarks:
 //
-//	BenchmarkSGDStep/dtype=<f32|f64>/n=<N>/impl=<path>   momentum 0.9 (read p, g, buf; write p, buf)
-//	BenchmarkAdamStep/dtype=<f32|f64>/n=<N>/impl=<path>  Adam (read p, g, m, v; write p, m, v)
+//	BenchmarkSGDStep/dtype=<f32|f64>/n=<N>/impl=<path>      momentum 0.9 (read p, g, buf; write p, buf)
+//	BenchmarkAdamStep/dtype=<f32|f64>/n=<N>/impl=<path>     Adam (read p, g, m, v; write p, m, v)
+//	BenchmarkRMSpropStep/dtype=<f32|f64>/n=<N>/impl=<path>  momentum 0.9 (read p, g, square_avg, buf; write p, square_avg, buf)
+//	BenchmarkAdagradStep/dtype=<f32|f64>/n=<N>/impl=<path>  Adagrad (read p, g, sum; write p, sum)
 //
 // Bytes per second count every byte read and written. The learning rate
 // alternates in sign so that the parameters stay bounded however many
@@ -63,6 +65,15 @@ func adamStep[T kernels.Float](bf [4][]T, s int64) {
 		kernels.AdamParams{LR: 1e-3 * lrSign(s), Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: s})
 }
 
+func rmspropStep[T kernels.Float](bf [4][]T, s int64) {
+	kernels.RMSpropStep(bf[0], bf[1], bf[3], nil, bf[2],
+		kernels.RMSpropParams{LR: 1e-3 * lrSign(s), Alpha: 0.99, Eps: 1e-8, Momentum: 0.9})
+}
+
+func adagradStep[T kernels.Float](bf [4][]T, s int64) {
+	kernels.AdagradStep(bf[0], bf[1], bf[3], kernels.AdagradParams{LR: 1e-3 * lrSign(s), Eps: 1e-10, Step: s})
+}
+
 func BenchmarkSGDStep(b *testing.B) {
 	for _, n := range optimSizes {
 		b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
@@ -85,6 +96,32 @@ func BenchmarkAdamStep(b *testing.B) {
 	for _, n := range optimSizes {
 		b.Run(fmt.Sprintf("dtype=f64/n=%d", n), func(b *testing.B) {
 			forImpls(b, func(b *testing.B) { benchOptim(b, n, 8, 7, adamStep[float64]) })
+		})
+	}
+}
+
+func BenchmarkRMSpropStep(b *testing.B) {
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 4, 7, rmspropStep[float32]) })
+		})
+	}
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f64/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 8, 7, rmspropStep[float64]) })
+		})
+	}
+}
+
+func BenchmarkAdagradStep(b *testing.B) {
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f32/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 4, 5, adagradStep[float32]) })
+		})
+	}
+	for _, n := range optimSizes {
+		b.Run(fmt.Sprintf("dtype=f64/n=%d", n), func(b *testing.B) {
+			forImpls(b, func(b *testing.B) { benchOptim(b, n, 8, 5, adagradStep[float64]) })
 		})
 	}
 }

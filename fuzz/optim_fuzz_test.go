@@ -9,21 +9,28 @@ import (
 	"github.com/simdtorch/simdtorch/kernels"
 )
 
-// FuzzSGDStepF32/F64 and FuzzAdamStepF32/F64 run the fused optimizer steps
-// on every assembly path and on the generic loop and compare every output
-// (the parameter and all the state) bit for bit, NaN payloads aside. The
-// parameter, gradient and state come from raw bits; the hyperparameters
-// are arbitrary float64s (NaN and ±Inf included: the contract holds for
-// any), and the variant bits of flags zero the momentum or weight decay
-// and set Init, Nesterov, Decoupled and AMSGrad, and one more bit turns on
-// the flush-to-zero mode (kernels.SetFlushDenormal) for all the runs, so
-// every loop of the assembly is reached.
+// FuzzSGDStepF32/F64, FuzzAdamStepF32/F64, FuzzRMSpropStepF32/F64 and
+// FuzzAdagradStepF32/F64 run the fused optimizer steps on every assembly
+// path and on the generic loop and compare every output (the parameter and
+// all the state) bit for bit, NaN payloads aside. The parameter, gradient
+// and state come from raw bits; the hyperparameters are arbitrary float64s
+// (NaN and ±Inf included: the contract holds for any), and the variant
+// bits of flags zero the momentum or weight decay and set Init, Nesterov,
+// Decoupled, AMSGrad and Centered, and one more bit turns on the
+// flush-to-zero mode (kernels.SetFlushDenormal) for all the runs, so every
+// loop of the assembly is reached.
 
 func FuzzSGDStepF32(f *testing.F) { fuzzSGDStep[float32](f) }
 func FuzzSGDStepF64(f *testing.F) { fuzzSGDStep[float64](f) }
 
 func FuzzAdamStepF32(f *testing.F) { fuzzAdamStep[float32](f) }
 func FuzzAdamStepF64(f *testing.F) { fuzzAdamStep[float64](f) }
+
+func FuzzRMSpropStepF32(f *testing.F) { fuzzRMSpropStep[float32](f) }
+func FuzzRMSpropStepF64(f *testing.F) { fuzzRMSpropStep[float64](f) }
+
+func FuzzAdagradStepF32(f *testing.F) { fuzzAdagradStep[float32](f) }
+func FuzzAdagradStepF64(f *testing.F) { fuzzAdagradStep[float64](f) }
 
 // sgdFromFlags: bit 0 keeps Momentum (else 0), bit 1 keeps WeightDecay (else
 // 0), bit 2 Init, bit 3 Nesterov (bit 4 is sgdFlushBit).
@@ -50,10 +57,37 @@ func adamFromFlags(flags uint8, lr, b1, b2, eps, wd float64, step int64) kernels
 	return h
 }
 
+// rmspropFromFlags: bit 0 keeps WeightDecay (else 0), bit 1 Centered, bit 2
+// keeps Momentum (else 0; a negative momentum is no momentum too) (bit 3 is
+// rmspropFlushBit).
+func rmspropFromFlags(flags uint8, lr, alpha, eps, wd, mom float64) kernels.RMSpropParams {
+	h := kernels.RMSpropParams{LR: lr, Alpha: alpha, Eps: eps, WeightDecay: wd, Momentum: mom,
+		Centered: flags&2 != 0}
+	if flags&1 == 0 {
+		h.WeightDecay = 0
+	}
+	if flags&4 == 0 {
+		h.Momentum = 0
+	}
+	return h
+}
+
+// adagradFromFlags: bit 0 keeps WeightDecay (else 0) (bit 1 is
+// adagradFlushBit).
+func adagradFromFlags(flags uint8, lr, lrDecay, wd, eps float64, step int64) kernels.AdagradParams {
+	h := kernels.AdagradParams{LR: lr, LRDecay: lrDecay, WeightDecay: wd, Eps: eps, Step: step}
+	if flags&1 == 0 {
+		h.WeightDecay = 0
+	}
+	return h
+}
+
 // The flags bits that turn on kernels.SetFlushDenormal for a run.
 const (
-	sgdFlushBit  = 16
-	adamFlushBit = 8
+	sgdFlushBit     = 16
+	adamFlushBit    = 8
+	rmspropFlushBit = 8
+	adagradFlushBit = 2
 )
 
 // withFlush runs fn with kernels.SetFlushDenormal(on), then restores it.
@@ -154,6 +188,47 @@ func fuzzAdamStep[T Float](f *testing.F) {
 				kernels.AdamParams
 				Flush bool
 			}{h, flags&adamFlushBit != 0}, func(s [][]T) { kernels.AdamStep(s[0], s[1], s[2], s[3], s[4], h) })
+		})
+	})
+}
+
+func fuzzRMSpropStep[T Float](f *testing.F) {
+	for i, n := range seedLengths {
+		f.Add(optimSeedData[T](n, 5, 7), uint8(n%8), uint8(i%8), 1e-2, 0.99, 1e-8, 0.01, 0.9)
+	}
+	for i, n := range seedLengths {
+		f.Add(subnormalSeedData[T](n, 5, 8), uint8(n%8), uint8(rmspropFlushBit|i%8), 1e-2, 0.99, 1e-8, 0.01, 0.9)
+	}
+	f.Add(optimSeedData[T](17, 5, 9), uint8(5), uint8(7), 0.3, 1.0, 1e-3, 1e-50, 1e-50)
+	f.Add(optimSeedData[T](33, 5, 10), uint8(2), uint8(6), 0.3, 0.5, 0.0, 0.1, -0.5)
+	f.Fuzz(func(t *testing.T, data []byte, off, flags uint8, lr, alpha, eps, wd, mom float64) {
+		args := split[T](data, 5)
+		h := rmspropFromFlags(flags, lr, alpha, eps, wd, mom)
+		withFlush(flags&rmspropFlushBit != 0, func() {
+			compareOptim(t, args, off, struct {
+				kernels.RMSpropParams
+				Flush bool
+			}{h, flags&rmspropFlushBit != 0}, func(s [][]T) { kernels.RMSpropStep(s[0], s[1], s[2], s[3], s[4], h) })
+		})
+	})
+}
+
+func fuzzAdagradStep[T Float](f *testing.F) {
+	for i, n := range seedLengths {
+		f.Add(optimSeedData[T](n, 3, 11), uint8(n%8), uint8(i%2), 1e-2, 0.01, 0.01, 1e-10, int64(1+i))
+	}
+	for i, n := range seedLengths {
+		f.Add(subnormalSeedData[T](n, 3, 12), uint8(n%8), uint8(adagradFlushBit|i%2), 1e-2, 0.01, 0.01, 1e-10, int64(1+i))
+	}
+	f.Add(optimSeedData[T](65, 3, 13), uint8(3), uint8(1), 0.5, 0.0, 1e-50, 0.0, int64(1000))
+	f.Fuzz(func(t *testing.T, data []byte, off, flags uint8, lr, lrDecay, wd, eps float64, step int64) {
+		args := split[T](data, 3)
+		h := adagradFromFlags(flags, lr, lrDecay, wd, eps, step)
+		withFlush(flags&adagradFlushBit != 0, func() {
+			compareOptim(t, args, off, struct {
+				kernels.AdagradParams
+				Flush bool
+			}{h, flags&adagradFlushBit != 0}, func(s [][]T) { kernels.AdagradStep(s[0], s[1], s[2], h) })
 		})
 	})
 }

@@ -28,6 +28,8 @@ type ops[T Float] struct {
 	gemm                                       gemmKernel[T]
 	sgd                                        func(param, grad, buf []T, k [sgdK]T, flags int)
 	adam                                       func(param, grad, expAvg, expAvgSq, maxExpAvgSq []T, k [adamK]T, flags int)
+	rmsprop                                    func(param, grad, squareAvg, gradAvg, momentumBuf []T, k [rmsK]T, flags int)
+	adagrad                                    func(param, grad, stateSum []T, k [adagradK]T, flags int)
 	transpose                                  transposeKernel[T]
 }
 
@@ -44,6 +46,7 @@ func genericOps[T Float]() ops[T] {
 		softmax: softmaxGeneric[T], logSoftmax: logSoftmaxGeneric[T],
 		gemm: genericGemm[T](),
 		sgd:  sgdGeneric[T], adam: adamGeneric[T],
+		rmsprop: rmspropGeneric[T], adagrad: adagradGeneric[T],
 		transpose: transposeKernel[T]{block: 1, f: transposeGeneric[T]},
 	}
 }

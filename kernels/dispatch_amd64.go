@@ -61,6 +61,8 @@ func avx2Ops32() *ops[float32] {
 			dotRows: st.DotRowsF32AVX2, dotLanes: 8},
 		sgd:       st.SGDStepF32AVX2,
 		adam:      st.AdamStepF32AVX2,
+		rmsprop:   st.RMSpropStepF32AVX2,
+		adagrad:   st.AdagradStepF32AVX2,
 		transpose: transposeKernel[float32]{block: 8, f: st.TransposeF32AVX2},
 	}
 }
@@ -96,6 +98,8 @@ func avx2Ops64() *ops[float64] {
 			dotRows: st.DotRowsF64AVX2, dotLanes: 4},
 		sgd:       st.SGDStepF64AVX2,
 		adam:      st.AdamStepF64AVX2,
+		rmsprop:   st.RMSpropStepF64AVX2,
+		adagrad:   st.AdagradStepF64AVX2,
 		transpose: transposeKernel[float64]{block: 4, f: st.TransposeF64AVX2},
 	}
 }

@@ -71,6 +71,8 @@ func neonOps32() *ops[float32] {
 			dotRows: st.DotRowsF32NEON, dotLanes: 4},
 		sgd:       st.SGDStepF32NEON,
 		adam:      st.AdamStepF32NEON,
+		rmsprop:   st.RMSpropStepF32NEON,
+		adagrad:   st.AdagradStepF32NEON,
 		transpose: transposeKernel[float32]{block: 4, f: st.TransposeF32NEON},
 	}
 }
@@ -106,6 +108,8 @@ func neonOps64() *ops[float64] {
 			dotRows: st.DotRowsF64NEON, dotLanes: 2},
 		sgd:       st.SGDStepF64NEON,
 		adam:      st.AdamStepF64NEON,
+		rmsprop:   st.RMSpropStepF64NEON,
+		adagrad:   st.AdagradStepF64NEON,
 		transpose: transposeKernel[float64]{block: 2, f: st.TransposeF64NEON},
 	}
 }
