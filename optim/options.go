@@ -27,6 +27,20 @@ type config struct {
 	endFactor   float64
 	totalIters  int
 	keepGrad    bool
+
+	// CosineAnnealingWarmRestarts.
+	tMult int
+	// ReduceLROnPlateau.
+	mode, thresholdMode string
+	factor, threshold   float64
+	patience, cooldown  int
+	minLRs              []float64
+	// OneCycleLR.
+	maxLRs                        []float64
+	pctStart, divFactor, finalDiv float64
+	anneal                        string
+	noCycleMomentum, threePhase   bool
+	baseMomentum, maxMomentum     float64
 }
 
 // LR sets the learning rate (lr).
@@ -79,6 +93,90 @@ func TotalIters(n int) Option { return Option{"TotalIters", func(c *config) { c.
 
 // EtaMin sets CosineAnnealingLR's minimum learning rate (default 0).
 func EtaMin(e float64) Option { return Option{"EtaMin", func(c *config) { c.etaMin = e }} }
+
+// TMult sets CosineAnnealingWarmRestarts' factor by which each restart
+// lengthens the period (T_mult, default 1).
+func TMult(n int) Option { return Option{"TMult", func(c *config) { c.tMult = n }} }
+
+// Mode sets whether ReduceLROnPlateau's metric should go down ("min", the
+// default: a loss) or up ("max": an accuracy).
+func Mode(m string) Option { return Option{"Mode", func(c *config) { c.mode = m }} }
+
+// Factor sets ReduceLROnPlateau's rate multiplier on a plateau (default
+// 0.1; must be < 1).
+func Factor(f float64) Option { return Option{"Factor", func(c *config) { c.factor = f }} }
+
+// Patience sets how many epochs without improvement ReduceLROnPlateau
+// waits before it lowers the rates (default 10).
+func Patience(n int) Option { return Option{"Patience", func(c *config) { c.patience = n }} }
+
+// Threshold sets the smallest change ReduceLROnPlateau counts as an
+// improvement (default 1e-4), relative or absolute by ThresholdMode.
+func Threshold(t float64) Option { return Option{"Threshold", func(c *config) { c.threshold = t }} }
+
+// ThresholdMode sets how ReduceLROnPlateau applies Threshold: "rel" (the
+// default: best·(1∓threshold)) or "abs" (best∓threshold).
+func ThresholdMode(m string) Option {
+	return Option{"ThresholdMode", func(c *config) { c.thresholdMode = m }}
+}
+
+// Cooldown sets how many epochs ReduceLROnPlateau waits after lowering
+// the rates before it counts bad epochs again (default 0).
+func Cooldown(n int) Option { return Option{"Cooldown", func(c *config) { c.cooldown = n }} }
+
+// MinLR sets ReduceLROnPlateau's lower bound on the rates (min_lr,
+// default 0): one value for every group, or one per group.
+func MinLR(lrs ...float64) Option {
+	return Option{"MinLR", func(c *config) { c.minLRs = append([]float64(nil), lrs...) }}
+}
+
+// MaxLRs gives OneCycleLR one peak rate per parameter group, instead of
+// the one its constructor takes for every group (max_lr as a list).
+func MaxLRs(lrs ...float64) Option {
+	return Option{"MaxLRs", func(c *config) { c.maxLRs = append([]float64(nil), lrs...) }}
+}
+
+// PctStart sets the fraction of OneCycleLR's steps spent raising the rate
+// (default 0.3).
+func PctStart(p float64) Option { return Option{"PctStart", func(c *config) { c.pctStart = p }} }
+
+// AnnealStrategy sets how OneCycleLR moves between rates: "cos" (the
+// default) or "linear".
+func AnnealStrategy(s string) Option {
+	return Option{"AnnealStrategy", func(c *config) { c.anneal = s }}
+}
+
+// CycleMomentum sets whether OneCycleLR cycles the momentum (SGD's
+// momentum, Adam's beta1) inversely to the rate (default true).
+func CycleMomentum(on bool) Option {
+	return Option{"CycleMomentum", func(c *config) { c.noCycleMomentum = !on }}
+}
+
+// BaseMomentum sets OneCycleLR's lowest momentum, at the peak rate
+// (default 0.85).
+func BaseMomentum(m float64) Option {
+	return Option{"BaseMomentum", func(c *config) { c.baseMomentum = m }}
+}
+
+// MaxMomentum sets OneCycleLR's highest momentum, at the start and the
+// end (default 0.95).
+func MaxMomentum(m float64) Option {
+	return Option{"MaxMomentum", func(c *config) { c.maxMomentum = m }}
+}
+
+// DivFactor sets OneCycleLR's initial rate as max_lr/DivFactor (default
+// 25).
+func DivFactor(d float64) Option { return Option{"DivFactor", func(c *config) { c.divFactor = d }} }
+
+// FinalDivFactor sets OneCycleLR's final rate as initial_lr/FinalDivFactor
+// (default 1e4).
+func FinalDivFactor(d float64) Option {
+	return Option{"FinalDivFactor", func(c *config) { c.finalDiv = d }}
+}
+
+// ThreePhase makes OneCycleLR come back down to the initial rate
+// symmetrically before annealing to the final one (three_phase=True).
+func ThreePhase() Option { return Option{"ThreePhase", func(c *config) { c.threePhase = true }} }
 
 // LastEpoch sets a scheduler's last_epoch (default -1, a fresh start).
 // Resuming with n >= 0 needs each group's InitialLR, which the first

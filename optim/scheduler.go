@@ -50,11 +50,20 @@ type schedSetting struct {
 	name    string
 	p       *float64
 	integer *int                   // the setting itself when it is an int (p is then a copy)
+	boolean *bool                  // the setting itself when it is a bool, saved as 0 or 1 (p is then a copy)
 	list    *[]int                 // instead of p: a list of epochs (whole numbers >= 0), any length
-	invalid func(v float64) string // p's check (unused for a list)
+	groups  *[]float64             // instead of p: one value per group, each checked by invalid
+	invalid func(v float64) string // p's check, or each group value's (unused for a list)
 }
 
 func (s *lrSched) init(op, kind string, opt Optimizer, lastEpoch int, getLR func() []float64, settings func() []schedSetting) {
+	s.setup(op, kind, opt, lastEpoch, getLR, settings)
+	s.Step()
+}
+
+// setup is init without the initial step, for a schedule whose Step is
+// its own (CosineAnnealingWarmRestarts).
+func (s *lrSched) setup(op, kind string, opt Optimizer, lastEpoch int, getLR func() []float64, settings func() []schedSetting) {
 	s.opt, s.kind, s.lastEpoch, s.getLR, s.settings = opt, kind, lastEpoch, getLR, settings
 	for i, g := range opt.ParamGroups() {
 		if lastEpoch == -1 {
@@ -66,7 +75,6 @@ func (s *lrSched) init(op, kind string, opt Optimizer, lastEpoch int, getLR func
 		}
 		s.baseLRs = append(s.baseLRs, g.InitialLR)
 	}
-	s.Step()
 }
 
 // Step advances last_epoch by one and sets each group's LR.
@@ -93,6 +101,10 @@ func (s *lrSched) StateDict() *nn.TensorDict {
 			sd.Set(st.name, tensor.New(v, len(v)))
 			continue
 		}
+		if st.groups != nil {
+			sd.Set(st.name, tensor.New(slices.Clone(*st.groups), len(*st.groups)))
+			continue
+		}
 		sd.Set(st.name, tensor.Scalar(*st.p))
 	}
 	sd.Set("base_lrs", tensor.New(slices.Clone(s.baseLRs), len(s.baseLRs)))
@@ -109,9 +121,21 @@ func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
 	settings := s.settings()
 	vals := make([]float64, len(settings))
 	lists := make([][]int, len(settings))
+	perGroup := make([][]float64, len(settings))
 	for i, st := range settings {
 		if st.list != nil {
 			lists[i] = l.epochs(st.name)
+			continue
+		}
+		if st.groups != nil {
+			if t := l.get(st.name, groups); t != nil {
+				perGroup[i] = t.Float64s()
+				for g, v := range perGroup[i] {
+					if msg := st.invalid(v); msg != "" {
+						l.bad("%s[%d]: %s", st.name, g, msg)
+					}
+				}
+			}
 			continue
 		}
 		if t := l.get(st.name); t != nil {
@@ -151,8 +175,12 @@ func (s *lrSched) LoadStateDict(sd *nn.TensorDict) error {
 		case st.list != nil:
 			slices.Sort(lists[i])
 			*st.list = lists[i]
+		case st.groups != nil:
+			*st.groups = perGroup[i]
 		case st.integer != nil:
 			*st.integer = int(vals[i])
+		case st.boolean != nil:
+			*st.boolean = vals[i] == 1
 		default:
 			*st.p = vals[i]
 		}
