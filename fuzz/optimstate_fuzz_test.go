@@ -192,6 +192,15 @@ func FuzzSchedulerLoadValues(f *testing.F) {
 		func(o optim.Optimizer) optim.Scheduler {
 			return optim.NewLambdaLR(o, func(e int) float64 { return 1 / (1 + float64(e)) })
 		},
+		func(o optim.Optimizer) optim.Scheduler {
+			return optim.NewCosineAnnealingWarmRestarts(o, 2, optim.TMult(2), optim.EtaMin(0.01))
+		},
+		func(o optim.Optimizer) optim.Scheduler {
+			return oneCycle{optim.NewOneCycleLR(o, 0.5, 6, optim.ThreePhase())}
+		},
+		func(o optim.Optimizer) optim.Scheduler {
+			return plateau{optim.NewReduceLROnPlateau(o, optim.Patience(0), optim.Cooldown(1), optim.MinLR(0.001))}
+		},
 	}
 	newOpt := func() optim.Optimizer { return optimKinds[0].make(optimParams()) }
 	f.Fuzz(func(t *testing.T, key uint8, v float64) {
@@ -232,4 +241,29 @@ func FuzzSchedulerLoadValues(f *testing.F) {
 			}
 		}
 	})
+}
+
+// plateau steps a ReduceLROnPlateau with a metric that never improves, so
+// that each Step can lower the rates.
+type plateau struct{ *optim.ReduceLROnPlateau }
+
+func (p plateau) Step() { p.ReduceLROnPlateau.Step(1) }
+
+// oneCycle steps a OneCycleLR, which panics once past its total_steps (as
+// PyTorch raises): a schedule loaded at its end must panic so, with the
+// package's error type, and is left there.
+type oneCycle struct{ *optim.OneCycleLR }
+
+func (o oneCycle) Step() {
+	total, _ := o.StateDict().Get("total_steps")
+	if float64(o.LastEpoch()) < total.Item() {
+		o.OneCycleLR.Step()
+		return
+	}
+	defer func() {
+		if _, ok := recover().(*optim.Error); !ok {
+			panic("OneCycleLR stepped past total_steps without its *optim.Error panic")
+		}
+	}()
+	o.OneCycleLR.Step()
 }

@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
+
+	"github.com/simdtorch/simdtorch/nn"
 )
 
 // CosineAnnealingWarmRestarts anneals each group's learning rate from its
@@ -59,10 +61,15 @@ func (s *CosineAnnealingWarmRestarts) Step() {
 	s.tCur++
 	if s.tCur >= float64(s.tI) {
 		s.tCur -= float64(s.tI)
-		s.tI *= s.tMult
+		s.tI = int(min(float64(s.tI)*float64(s.tMult), maxPeriod))
 	}
 	s.set(s.lastEpoch + 1)
 }
+
+// maxPeriod bounds T_i (2^53 epochs, the largest whole number a state
+// dict holds exactly): T_i = T_0·T_mult^n stops growing there instead of
+// overflowing, which changes nothing a run could reach.
+const maxPeriod = 1 << 53
 
 // StepTo sets the schedule to epoch, which may be fractional
 // (step(epoch)): T_cur and T_i are computed from it, and last_epoch is
@@ -81,7 +88,7 @@ func (s *CosineAnnealingWarmRestarts) StepTo(epoch float64) {
 		m := float64(s.tMult)
 		n := int(math.Log(epoch/t0*(m-1)+1) / math.Log(m))
 		s.tCur = epoch - t0*(math.Pow(m, float64(n))-1)/(m-1)
-		s.tI = s.t0 * int(math.Pow(m, float64(n)))
+		s.tI = int(min(t0*math.Pow(m, float64(n)), maxPeriod))
 	}
 	s.set(int(math.Floor(epoch)))
 }
@@ -133,6 +140,7 @@ type OneCycleLR struct {
 	pctStart            float64
 	linear, threePhase  bool
 	cycleMomentum, beta bool
+	canCycle            bool // the optimizer has a momentum (SGD) or a beta1 (Adam, AdamW)
 	maxLRs, minLRs      []float64
 	maxMoms, baseMoms   []float64
 }
@@ -176,20 +184,20 @@ func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, opts ...Option)
 		}
 		s.minLRs = append(s.minLRs, initial/c.finalDiv)
 	}
-	if s.cycleMomentum {
-		switch opt.(type) {
-		case *SGD:
-		case *Adam:
-			s.beta = true
-		default:
-			panic(misuse(op, "optimizer must support momentum with `cycle_momentum` option enabled"))
-		}
-		for _, g := range groups {
-			s.maxMoms = append(s.maxMoms, c.maxMomentum)
-			s.baseMoms = append(s.baseMoms, c.baseMomentum)
-			if c.lastEpoch == -1 {
-				s.setMomentum(g, c.maxMomentum)
-			}
+	switch opt.(type) {
+	case *SGD:
+		s.canCycle = true
+	case *Adam:
+		s.canCycle, s.beta = true, true
+	}
+	if s.cycleMomentum && !s.canCycle {
+		panic(misuse(op, "optimizer must support momentum with `cycle_momentum` option enabled"))
+	}
+	for _, g := range groups {
+		s.maxMoms = append(s.maxMoms, c.maxMomentum)
+		s.baseMoms = append(s.baseMoms, c.baseMomentum)
+		if s.cycleMomentum && c.lastEpoch == -1 {
+			s.setMomentum(g, c.maxMomentum)
 		}
 	}
 	s.init(op, "OneCycleLR", opt, c.lastEpoch, s.lr, s.settings)
@@ -227,11 +235,17 @@ func (s *OneCycleLR) anneal(start, end, pct float64) float64 {
 	return end + (start-end)/2.0*(math.Cos(math.Pi*pct)+1)
 }
 
+// Step advances one step (one batch). Past total_steps it panics, with
+// PyTorch's message, and changes nothing.
+func (s *OneCycleLR) Step() {
+	if s.lastEpoch >= s.totalSteps {
+		panic(misuse("OneCycleLR.Step", fmt.Sprintf("Tried to step %d times. The specified number of total steps is %d", s.lastEpoch+2, s.totalSteps)))
+	}
+	s.lrSched.Step()
+}
+
 func (s *OneCycleLR) lr() []float64 {
 	step := s.lastEpoch
-	if step > s.totalSteps {
-		panic(misuse("OneCycleLR.Step", fmt.Sprintf("Tried to step %d times. The specified number of total steps is %d", step+1, s.totalSteps)))
-	}
 	total := float64(s.totalSteps)
 	up := s.pctStart*total - 1
 	type phase struct {
@@ -274,6 +288,20 @@ func (s *OneCycleLR) lr() []float64 {
 	return lrs
 }
 
+// LoadStateDict restores a StateDict; see Scheduler. It also refuses a
+// last_epoch past total_steps, which no run reaches (Step panics first).
+func (s *OneCycleLR) LoadStateDict(sd *nn.TensorDict) error {
+	total, okT := sd.Get("total_steps")
+	last, okL := sd.Get("last_epoch")
+	if okT && okL && total.Numel() == 1 && last.Numel() == 1 && last.Item() > total.Item() {
+		return &LoadError{Optimizer: s.kind, Problems: []string{fmt.Sprintf("last_epoch = %v is past total_steps = %v", last.Item(), total.Item())}}
+	}
+	if c, ok := sd.Get("cycle_momentum"); ok && c.Numel() == 1 && c.Item() == 1 && !s.canCycle {
+		return &LoadError{Optimizer: s.kind, Problems: []string{"cycle_momentum = 1 over an optimizer without momentum"}}
+	}
+	return s.lrSched.LoadStateDict(sd)
+}
+
 func (s *OneCycleLR) settings() []schedSetting {
 	total := float64(s.totalSteps)
 	flag := func(b bool) float64 {
@@ -283,7 +311,7 @@ func (s *OneCycleLR) settings() []schedSetting {
 		return 0
 	}
 	linear, three, cyc := flag(s.linear), flag(s.threePhase), flag(s.cycleMomentum)
-	st := []schedSetting{
+	return []schedSetting{
 		{name: "total_steps", p: &total, integer: &s.totalSteps, invalid: atLeast(1)},
 		{name: "pct_start", p: &s.pctStart, invalid: func(v float64) string {
 			if !(v >= 0 && v <= 1) {
@@ -296,13 +324,9 @@ func (s *OneCycleLR) settings() []schedSetting {
 		{name: "cycle_momentum", p: &cyc, boolean: &s.cycleMomentum, invalid: isFlag},
 		{name: "max_lr", groups: &s.maxLRs, invalid: atLeast(0)},
 		{name: "min_lr", groups: &s.minLRs, invalid: atLeast(0)},
+		{name: "max_momentum", groups: &s.maxMoms, invalid: finiteSetting},
+		{name: "base_momentum", groups: &s.baseMoms, invalid: finiteSetting},
 	}
-	if s.cycleMomentum {
-		st = append(st,
-			schedSetting{name: "max_momentum", groups: &s.maxMoms, invalid: finiteSetting},
-			schedSetting{name: "base_momentum", groups: &s.baseMoms, invalid: finiteSetting})
-	}
-	return st
 }
 
 // isFlag is the check of a boolean setting, saved as 0 or 1.
