@@ -19,14 +19,15 @@ import (
 // +Inf and is not an error (PyTorch's default error_if_nonfinite=False):
 // the gradients are then scaled by NaN or 0, so check the returned norm to
 // skip such a step. Each parameter's norm is computed in its gradient's
-// dtype, the total in float64. A normType that is not > 0 panics.
+// dtype, the total in float64. A normType that is not > 0 panics with an
+// *Error.
 //
 //	loss.Backward()
 //	nn.ClipGradNorm(nn.Parameters(net), 1.0, 2)
 //	opt.Step()
 func ClipGradNorm(params iter.Seq[*Parameter], maxNorm, normType float64) float64 {
 	if !(normType > 0) {
-		panic(fmt.Sprintf("nn: ClipGradNorm: norm type %v is not > 0", normType))
+		panic(misuse("ClipGradNorm", fmt.Sprintf("norm type %v is not > 0", normType)))
 	}
 	inf := math.IsInf(normType, 1)
 	var total float64

@@ -99,7 +99,7 @@ func TestClipGradNormEdges(t *testing.T) {
 	assert.True(t, math.IsNaN(total))
 	assert.True(t, math.IsNaN(p.Grad().Float64s()[0]))
 
-	assert.PanicsWithValue(t, "nn: ClipGradNorm: norm type 0 is not > 0", func() {
+	assert.PanicsWithError(t, "nn: ClipGradNorm: norm type 0 is not > 0", func() {
 		nn.ClipGradNorm(slices.Values([]*nn.Parameter{p}), 1, 0)
 	})
 }
