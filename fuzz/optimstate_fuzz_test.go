@@ -141,6 +141,24 @@ var optimKinds = []optimKind{
 		o, _ := optim.NewAdamW(slices.Values(ps))
 		return o
 	}, adamInvalid},
+	{"RMSprop", func(ps []*nn.Parameter) optim.Optimizer {
+		o, _ := optim.NewRMSprop(slices.Values(ps), optim.Momentum(0.5), optim.Centered())
+		return o
+	}, func(g *optim.ParamGroup) string {
+		if !(g.LR >= 0) || !(g.WeightDecay >= 0) || !(g.Eps >= 0) || !(g.Momentum >= 0) || !(g.Alpha >= 0) {
+			return "negative or NaN setting"
+		}
+		return ""
+	}},
+	{"Adagrad", func(ps []*nn.Parameter) optim.Optimizer {
+		o, _ := optim.NewAdagrad(slices.Values(ps), optim.LRDecay(0.01), optim.InitialAccumulatorValue(0.1))
+		return o
+	}, func(g *optim.ParamGroup) string {
+		if !(g.LR >= 0) || !(g.WeightDecay >= 0) || !(g.Eps >= 0) || !(g.LRDecay >= 0) || !(g.InitialAccumulatorValue >= 0) {
+			return "negative or NaN setting"
+		}
+		return ""
+	}},
 }
 
 func adamInvalid(g *optim.ParamGroup) string {
@@ -200,6 +218,15 @@ func FuzzSchedulerLoadValues(f *testing.F) {
 		},
 		func(o optim.Optimizer) optim.Scheduler {
 			return plateau{optim.NewReduceLROnPlateau(o, optim.Patience(0), optim.Cooldown(1), optim.MinLR(0.001))}
+		},
+		func(o optim.Optimizer) optim.Scheduler {
+			return optim.NewSequentialLR(o, []optim.Scheduler{
+				optim.NewConstantLR(o, optim.TotalIters(2)),
+				optim.NewPolynomialLR(o, optim.TotalIters(3), optim.Power(2))}, []int{1})
+		},
+		func(o optim.Optimizer) optim.Scheduler {
+			return optim.NewChainedScheduler([]optim.Scheduler{
+				optim.NewLinearLR(o), optim.NewCosineAnnealingWarmRestarts(o, 3)})
 		},
 	}
 	newOpt := func() optim.Optimizer { return optimKinds[0].make(optimParams()) }

@@ -10,12 +10,15 @@
 //	}
 //
 // SGD (torch.optim.SGD: Momentum, Dampening, Nesterov, WeightDecay),
-// Adam (torch.optim.Adam: Betas, Eps, WeightDecay, AMSGrad) and AdamW
-// (torch.optim.AdamW, decoupled weight decay defaulting to 0.01) update
-// each parameter with one fused kernel pass over its storage
-// (kernels.SGDStep, kernels.AdamStep), with PyTorch 1.13's formulas;
-// parameters whose Grad is nil are skipped. Trajectories are checked
-// against PyTorch's in testdata/golden.json.
+// Adam (torch.optim.Adam: Betas, Eps, WeightDecay, AMSGrad), AdamW
+// (torch.optim.AdamW, decoupled weight decay defaulting to 0.01), RMSprop
+// (torch.optim.RMSprop: Alpha, Eps, WeightDecay, Momentum, Centered) and
+// Adagrad (torch.optim.Adagrad: LRDecay, WeightDecay,
+// InitialAccumulatorValue, Eps) update each parameter with one fused
+// kernel pass over its storage (kernels.SGDStep, AdamStep, RMSpropStep,
+// AdagradStep), with PyTorch 1.13's formulas; parameters whose Grad is nil
+// are skipped. Trajectories are checked against PyTorch's in
+// testdata/golden.json.
 //
 // # Parameter groups
 //
@@ -45,8 +48,14 @@
 // StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR (a
 // warm-up) and LambdaLR (Scheduler) set the groups' LR once per epoch
 // with PyTorch's chainable formulas, so several on one optimizer compose
-// (a LinearLR warm-up with an ExponentialLR decay, say); construction makes the initial
-// step (last_epoch 0), and LastEpoch resumes. A schedule's StateDict and
+// (a LinearLR warm-up with an ExponentialLR decay, say); construction
+// makes the initial step (last_epoch 0), and LastEpoch resumes.
+// CosineAnnealingWarmRestarts (SGDR; StepTo takes fractional epochs) and
+// OneCycleLR (stepped once per batch; it also cycles the momentum) are
+// Schedulers too, as are ConstantLR and PolynomialLR. SequentialLR runs
+// schedules one after another (a warm-up, then a decay), ChainedScheduler
+// steps several together. ReduceLROnPlateau lowers the rates when a metric
+// stops improving: its Step takes the metric. A schedule's StateDict and
 // LoadStateDict (state_dict, load_state_dict) save and restore its
 // settings, base rates and epoch count, so a checkpoint of the optimizer
 // and the schedule resumes a run where it stopped:

@@ -70,6 +70,16 @@ func kwargs(t *testing.T, kw map[string]any) []optim.Option {
 			if v.(bool) {
 				opts = append(opts, optim.AMSGrad())
 			}
+		case "alpha":
+			opts = append(opts, optim.Alpha(v.(float64)))
+		case "centered":
+			if v.(bool) {
+				opts = append(opts, optim.Centered())
+			}
+		case "lr_decay":
+			opts = append(opts, optim.LRDecay(v.(float64)))
+		case "initial_accumulator_value":
+			opts = append(opts, optim.InitialAccumulatorValue(v.(float64)))
 		case "betas":
 			b := v.([]any)
 			opts = append(opts, optim.Betas(b[0].(float64), b[1].(float64)))
@@ -116,6 +126,20 @@ func build(t *testing.T, c goldenCase, params []*nn.Parameter) optim.Optimizer {
 		opt, add = o, func(p *nn.Parameter, opts []optim.Option) error {
 			return o.AddParamGroup(slices.Values([]*nn.Parameter{p}), opts...)
 		}
+	case "RMSprop":
+		var o *optim.RMSprop
+		o, err = optim.NewRMSprop(slices.Values(params[:1]), first...)
+		opt, add = o, func(p *nn.Parameter, opts []optim.Option) error {
+			return o.AddParamGroup(slices.Values([]*nn.Parameter{p}), opts...)
+		}
+	case "Adagrad":
+		var o *optim.Adagrad
+		o, err = optim.NewAdagrad(slices.Values(params[:1]), first...)
+		opt, add = o, func(p *nn.Parameter, opts []optim.Option) error {
+			return o.AddParamGroup(slices.Values([]*nn.Parameter{p}), opts...)
+		}
+	default:
+		t.Fatalf("no optimizer %q", c.Kind)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -99,3 +99,46 @@ func TestLoadAMSGradFromStateDict(t *testing.T) {
 	assert.Contains(t, err.Error(), `missing key "state.0.max_exp_avg_sq"`)
 	assert.False(t, again.ParamGroups()[0].AMSGrad)
 }
+
+// TestLoadRMSpropAdagradState: RMSprop's momentum_buffer and grad_avg are
+// required by the momentum and centered settings being loaded, and
+// Adagrad's sum always; a state dict without them is refused.
+func TestLoadRMSpropAdagradState(t *testing.T) {
+	p := nn.NewParameter(tensor.New([]float64{1, 2, 3}, 3))
+	p.SetGrad(tensor.New([]float64{0.5, -1, 2}, 3))
+	rms, _ := optim.NewRMSprop(slices.Values([]*nn.Parameter{p}), optim.Momentum(0.9), optim.Centered())
+	rms.Step()
+	sd := rms.StateDict()
+	for _, k := range []string{"state.0.square_avg", "state.0.momentum_buffer", "state.0.grad_avg", "state.0.step"} {
+		_, ok := sd.Get(k)
+		require.True(t, ok, k)
+	}
+	plain, _ := optim.NewRMSprop(slices.Values([]*nn.Parameter{p}))
+	require.NoError(t, plain.LoadStateDict(sd))
+	assert.True(t, plain.ParamGroups()[0].Centered)
+	assert.Equal(t, 0.9, plain.ParamGroups()[0].Momentum)
+	for _, k := range []string{"state.0.momentum_buffer", "state.0.grad_avg"} {
+		cut := rms.StateDict()
+		cut.Delete(k)
+		err := plain.LoadStateDict(cut)
+		require.Error(t, err, k)
+		assert.Contains(t, err.Error(), `missing key "`+k+`"`)
+	}
+	// Without momentum and centering the two buffers are not needed.
+	cut := rms.StateDict()
+	cut.Delete("state.0.momentum_buffer")
+	cut.Delete("state.0.grad_avg")
+	cut.Set("param_groups.0.momentum", tensor.Scalar(0.0))
+	cut.Set("param_groups.0.centered", tensor.Scalar(0.0))
+	require.NoError(t, plain.LoadStateDict(cut))
+
+	ada, _ := optim.NewAdagrad(slices.Values([]*nn.Parameter{p}), optim.InitialAccumulatorValue(0.5))
+	ada.Step()
+	sum, _ := ada.StateDict().Get("state.0.sum")
+	assert.Equal(t, []float64{0.75, 1.5, 4.5}, sum.Float64s(), "sum = initial_accumulator_value + grad²")
+	cut = ada.StateDict()
+	cut.Delete("state.0.sum")
+	err := ada.LoadStateDict(cut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `missing key "state.0.sum"`)
+}

@@ -43,10 +43,18 @@ type ParamGroup struct {
 	Dampening float64
 	Nesterov  bool
 
-	// Adam and AdamW.
+	// Adam and AdamW (Eps also RMSprop's and Adagrad's).
 	Beta1, Beta2 float64
 	Eps          float64
 	AMSGrad      bool
+
+	// RMSprop (with Momentum, Eps).
+	Alpha    float64
+	Centered bool
+
+	// Adagrad (with Eps).
+	LRDecay                 float64
+	InitialAccumulatorValue float64
 
 	// InitialLR is the learning rate a scheduler started from
 	// (initial_lr), set by the first scheduler made for the optimizer;
@@ -119,6 +127,18 @@ func invalidCommon(g *ParamGroup) string {
 		return fmt.Sprintf("Invalid weight_decay value: %v", g.WeightDecay)
 	}
 	return ""
+}
+
+// needs reports whether a parameter's state must hold buffer j under
+// group g's settings, for an optimizer that counts steps.
+func (b *base) needs(g *ParamGroup, j int) bool {
+	switch b.kind {
+	case "RMSprop":
+		return j == 0 || (j == 1 && g.Momentum > 0) || (j == 2 && g.Centered)
+	case "Adagrad":
+		return j == 0
+	}
+	return j < 2 || g.AMSGrad // Adam, AdamW
 }
 
 // ParamGroups returns the parameter groups (shared).
@@ -198,9 +218,14 @@ func (b *base) hyper(g *ParamGroup) []struct {
 		p    *float64
 	}
 	hs := []h{{"lr", &g.LR}, {"weight_decay", &g.WeightDecay}, {"initial_lr", &g.InitialLR}}
-	if b.kind == "SGD" {
+	switch b.kind {
+	case "SGD":
 		hs = append(hs, h{"momentum", &g.Momentum}, h{"dampening", &g.Dampening})
-	} else {
+	case "RMSprop":
+		hs = append(hs, h{"alpha", &g.Alpha}, h{"eps", &g.Eps}, h{"momentum", &g.Momentum})
+	case "Adagrad":
+		hs = append(hs, h{"lr_decay", &g.LRDecay}, h{"eps", &g.Eps}, h{"initial_accumulator_value", &g.InitialAccumulatorValue})
+	default:
 		hs = append(hs, h{"beta1", &g.Beta1}, h{"beta2", &g.Beta2}, h{"eps", &g.Eps})
 	}
 	return hs
@@ -214,8 +239,13 @@ func (b *base) flags(g *ParamGroup) []struct {
 		name string
 		p    *bool
 	}
-	if b.kind == "SGD" {
+	switch b.kind {
+	case "SGD":
 		return []h{{"nesterov", &g.Nesterov}}
+	case "RMSprop":
+		return []h{{"centered", &g.Centered}}
+	case "Adagrad":
+		return nil
 	}
 	return []h{{"amsgrad", &g.AMSGrad}}
 }
@@ -338,10 +368,13 @@ func (b *base) LoadStateDict(sd *nn.TensorDict) error {
 			}
 			if have {
 				if b.hasStep {
-					// Adam's state is all or nothing (max_exp_avg_sq with
-					// the AMSGrad setting being loaded).
+					// The state of an optimizer that counts steps is all
+					// or nothing, for the settings being loaded (Adam's
+					// max_exp_avg_sq with AMSGrad, RMSprop's
+					// momentum_buffer and grad_avg with momentum and
+					// centered).
 					for j, name := range b.stateKey {
-						if !l.has(pre+name) && (j < 2 || groups[gi].AMSGrad) {
+						if !l.has(pre+name) && b.needs(&groups[gi], j) {
 							l.bad("missing key %q", pre+name)
 						}
 					}

@@ -33,6 +33,7 @@ type config struct {
 	// ReduceLROnPlateau.
 	mode, thresholdMode string
 	factor, threshold   float64
+	power               float64 // PolynomialLR
 	patience, cooldown  int
 	minLRs              []float64
 	// OneCycleLR.
@@ -76,6 +77,23 @@ func Eps(eps float64) Option { return Option{"Eps", func(c *config) { c.group.Ep
 // AMSGrad enables the AMSGrad variant (amsgrad=True).
 func AMSGrad() Option { return Option{"AMSGrad", func(c *config) { c.group.AMSGrad = true }} }
 
+// Alpha sets RMSprop's smoothing constant (default 0.99).
+func Alpha(a float64) Option { return Option{"Alpha", func(c *config) { c.group.Alpha = a }} }
+
+// Centered makes RMSprop normalise by the gradient's estimated variance
+// instead of its second moment (centered=True).
+func Centered() Option { return Option{"Centered", func(c *config) { c.group.Centered = true }} }
+
+// LRDecay sets Adagrad's learning-rate decay (default 0): the rate at step
+// t is lr/(1+(t-1)·lr_decay).
+func LRDecay(d float64) Option { return Option{"LRDecay", func(c *config) { c.group.LRDecay = d }} }
+
+// InitialAccumulatorValue sets the value Adagrad's sum of squared
+// gradients starts from (default 0).
+func InitialAccumulatorValue(v float64) Option {
+	return Option{"InitialAccumulatorValue", func(c *config) { c.group.InitialAccumulatorValue = v }}
+}
+
 // Gamma sets StepLR's and MultiStepLR's decay factor (default 0.1).
 func Gamma(g float64) Option { return Option{"Gamma", func(c *config) { c.gamma = g }} }
 
@@ -88,7 +106,8 @@ func StartFactor(f float64) Option {
 func EndFactor(f float64) Option { return Option{"EndFactor", func(c *config) { c.endFactor = f }} }
 
 // TotalIters sets the number of epochs LinearLR takes from StartFactor to
-// EndFactor (default 5).
+// EndFactor, ConstantLR keeps its Factor, and PolynomialLR takes to reach
+// 0 (default 5 for each).
 func TotalIters(n int) Option { return Option{"TotalIters", func(c *config) { c.totalIters = n }} }
 
 // EtaMin sets CosineAnnealingLR's minimum learning rate (default 0).
@@ -103,7 +122,8 @@ func TMult(n int) Option { return Option{"TMult", func(c *config) { c.tMult = n 
 func Mode(m string) Option { return Option{"Mode", func(c *config) { c.mode = m }} }
 
 // Factor sets ReduceLROnPlateau's rate multiplier on a plateau (default
-// 0.1; must be < 1).
+// 0.1; must be < 1), or ConstantLR's multiplier until TotalIters
+// (default 1/3).
 func Factor(f float64) Option { return Option{"Factor", func(c *config) { c.factor = f }} }
 
 // Patience sets how many epochs without improvement ReduceLROnPlateau
@@ -119,6 +139,9 @@ func Threshold(t float64) Option { return Option{"Threshold", func(c *config) { 
 func ThresholdMode(m string) Option {
 	return Option{"ThresholdMode", func(c *config) { c.thresholdMode = m }}
 }
+
+// Power sets PolynomialLR's exponent (default 1: a straight line to 0).
+func Power(p float64) Option { return Option{"Power", func(c *config) { c.power = p }} }
 
 // Cooldown sets how many epochs ReduceLROnPlateau waits after lowering
 // the rates before it counts bad epochs again (default 0).

@@ -42,6 +42,10 @@ type lrSched struct {
 	lastLR    []float64
 	getLR     func() []float64
 	settings  func() []schedSetting // the kind's own settings, for the state dict
+	// zero, when not nil, is the closed form of the rates at epoch 0
+	// (PyTorch's _get_closed_form_lr, used by step(0): SequentialLR's
+	// restart); without it a restart takes getLR at epoch 0.
+	zero func() []float64
 }
 
 // schedSetting is one setting of a schedule in its state dict: a float64
@@ -222,6 +226,7 @@ func NewStepLR(opt Optimizer, stepSize int, opts ...Option) *StepLR {
 	}
 	s := &StepLR{stepSize: stepSize, gamma: c.gamma}
 	s.init("NewStepLR", "StepLR", opt, c.lastEpoch, s.lr, s.settings)
+	s.zero = s.bases
 	return s
 }
 
@@ -281,6 +286,13 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, opts ...Option) *CosineAnneal
 	}
 	s := &CosineAnnealingLR{tMax: tMax, etaMin: c.etaMin}
 	s.init("NewCosineAnnealingLR", "CosineAnnealingLR", opt, c.lastEpoch, s.lr, s.settings)
+	s.zero = func() []float64 {
+		lrs := s.bases()
+		for i, b := range lrs {
+			lrs[i] = s.etaMin + (b-s.etaMin)*(1+math.Cos(0))/2
+		}
+		return lrs
+	}
 	return s
 }
 
@@ -336,6 +348,7 @@ func NewExponentialLR(opt Optimizer, gamma float64, opts ...Option) *Exponential
 	c := applyOptions("NewExponentialLR", config{lastEpoch: -1}, opts, "LastEpoch")
 	s := &ExponentialLR{gamma: gamma}
 	s.init("NewExponentialLR", "ExponentialLR", opt, c.lastEpoch, s.lr, s.settings)
+	s.zero = s.bases
 	return s
 }
 
@@ -375,6 +388,15 @@ func NewMultiStepLR(opt Optimizer, milestones []int, opts ...Option) *MultiStepL
 	}
 	s := &MultiStepLR{milestones: ms, gamma: c.gamma}
 	s.init("NewMultiStepLR", "MultiStepLR", opt, c.lastEpoch, s.lr, s.settings)
+	s.zero = func() []float64 { // base·gamma^(milestones at 0)
+		k := 0
+		for _, m := range s.milestones {
+			if m <= 0 {
+				k++
+			}
+		}
+		return scaled(s.bases(), math.Pow(s.gamma, float64(k)))
+	}
 	return s
 }
 
@@ -427,6 +449,7 @@ func NewLinearLR(opt Optimizer, opts ...Option) *LinearLR {
 		}
 	}
 	s.init("NewLinearLR", "LinearLR", opt, c.lastEpoch, s.lr, s.settings)
+	s.zero = func() []float64 { return scaled(s.bases(), s.startFactor) }
 	return s
 }
 

@@ -128,7 +128,7 @@ func (s *CosineAnnealingWarmRestarts) settings() []schedSetting {
 // lines with AnnealStrategy("linear")); with ThreePhase it first comes
 // back to the initial rate symmetrically, then falls. Unless
 // CycleMomentum(false), the momentum (SGD's momentum, Adam's and AdamW's
-// beta1) moves the other way, between MaxMomentum and BaseMomentum.
+// beta1; RMSprop's momentum) moves the other way, between MaxMomentum and BaseMomentum.
 //
 // PyTorch keeps initial_lr, max_lr, min_lr, max_momentum and
 // base_momentum in the parameter groups; here the schedule keeps them,
@@ -185,7 +185,7 @@ func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, opts ...Option)
 		s.minLRs = append(s.minLRs, initial/c.finalDiv)
 	}
 	switch opt.(type) {
-	case *SGD:
+	case *SGD, *RMSprop:
 		s.canCycle = true
 	case *Adam:
 		s.canCycle, s.beta = true, true

@@ -95,6 +95,38 @@ func TestGoldenCycleSchedules(t *testing.T) {
 				s := optim.NewReduceLROnPlateau(opt, optim.Mode("max"), optim.ThresholdMode("abs"), optim.Threshold(0.05),
 					optim.Patience(1), optim.Cooldown(2), optim.Factor(0.1), optim.MinLR(0, 0.004))
 				step = func(i int) { s.Step(metric(c.Arg[i])) }
+			case "constant":
+				s := optim.NewConstantLR(opt, optim.Factor(0.5), optim.TotalIters(3))
+				step = func(int) { s.Step() }
+			case "polynomial":
+				s := optim.NewPolynomialLR(opt, optim.TotalIters(6), optim.Power(2))
+				step = func(int) { s.Step() }
+			case "seq_warmup_cosine":
+				s := optim.NewSequentialLR(opt, []optim.Scheduler{
+					optim.NewLinearLR(opt, optim.StartFactor(0.1), optim.TotalIters(3)),
+					optim.NewCosineAnnealingLR(opt, 5)}, []int{3})
+				step = func(int) { s.Step() }
+			case "seq_three":
+				s := optim.NewSequentialLR(opt, []optim.Scheduler{
+					optim.NewConstantLR(opt, optim.Factor(0.5), optim.TotalIters(2)),
+					optim.NewExponentialLR(opt, 0.9),
+					optim.NewStepLR(opt, 2, optim.Gamma(0.5))}, []int{2, 5})
+				step = func(int) { s.Step() }
+			case "seq_lambda_multistep":
+				s := optim.NewSequentialLR(opt, []optim.Scheduler{
+					optim.NewLambdaLR(opt, func(e int) float64 { return 1 / float64(e+1) }),
+					optim.NewMultiStepLR(opt, []int{0, 2}, optim.Gamma(0.5))}, []int{3})
+				step = func(int) { s.Step() }
+			case "seq_warm_restarts":
+				s := optim.NewSequentialLR(opt, []optim.Scheduler{
+					optim.NewLinearLR(opt, optim.StartFactor(0.5), optim.TotalIters(2)),
+					optim.NewCosineAnnealingWarmRestarts(opt, 2)}, []int{2})
+				step = func(int) { s.Step() }
+			case "chained_constant_exp":
+				s := optim.NewChainedScheduler([]optim.Scheduler{
+					optim.NewConstantLR(opt, optim.Factor(0.1), optim.TotalIters(2)),
+					optim.NewExponentialLR(opt, 0.9)})
+				step = func(int) { s.Step() }
 			default:
 				t.Fatalf("no schedule for golden case %q", c.Name)
 			}
@@ -191,6 +223,19 @@ func TestCycleScheduleResume(t *testing.T) {
 			s := optim.NewOneCycleLR(opt, 0.9, 12, optim.ThreePhase())
 			return s, func(int) { s.Step() }
 		},
+		"sequential": func(opt optim.Optimizer) (sched, func(int)) {
+			s := optim.NewSequentialLR(opt, []optim.Scheduler{
+				optim.NewLinearLR(opt, optim.StartFactor(0.2), optim.TotalIters(3)),
+				optim.NewOneCycleLR(opt, 0.7, 4),
+				optim.NewCosineAnnealingWarmRestarts(opt, 2, optim.TMult(2))}, []int{3, 7})
+			return s, func(int) { s.Step() }
+		},
+		"chained": func(opt optim.Optimizer) (sched, func(int)) {
+			s := optim.NewChainedScheduler([]optim.Scheduler{
+				optim.NewConstantLR(opt, optim.TotalIters(4)),
+				optim.NewPolynomialLR(opt, optim.TotalIters(10), optim.Power(0.5))})
+			return s, func(int) { s.Step() }
+		},
 		"plateau": func(opt optim.Optimizer) (sched, func(int)) {
 			s := optim.NewReduceLROnPlateau(opt, optim.Patience(1), optim.Cooldown(1), optim.Mode("max"))
 			return s, func(i int) { s.Step(float64(i % 4)) }
@@ -268,4 +313,61 @@ func TestCycleScheduleLoadRefusals(t *testing.T) {
 	before := w.LastLR()
 	w.Step()
 	assert.NotEqual(t, before, w.LastLR(), "the refused load left the schedule working")
+}
+
+// TestSequentialRefusals: what SequentialLR and ChainedScheduler refuse,
+// at construction and in a state dict, which then changes nothing in
+// them or in their schedules.
+func TestSequentialRefusals(t *testing.T) {
+	opt, other := twoGroups(t, "sgd"), twoGroups(t, "sgd")
+	cases := map[string]func(){
+		"milestones": func() { optim.NewSequentialLR(opt, []optim.Scheduler{optim.NewStepLR(opt, 2)}, []int{3}) },
+		"unsorted": func() {
+			optim.NewSequentialLR(opt, []optim.Scheduler{optim.NewStepLR(opt, 2), optim.NewStepLR(opt, 2), optim.NewStepLR(opt, 2)}, []int{4, 2})
+		},
+		"other optimizer": func() { optim.NewSequentialLR(opt, []optim.Scheduler{optim.NewStepLR(other, 2)}, nil) },
+		"none":            func() { optim.NewChainedScheduler(nil) },
+		"mixed": func() {
+			optim.NewChainedScheduler([]optim.Scheduler{optim.NewStepLR(opt, 2), optim.NewStepLR(other, 2)})
+		},
+		"constant factor": func() { optim.NewConstantLR(opt, optim.Factor(0)) },
+		"polynomial":      func() { optim.NewPolynomialLR(opt, optim.TotalIters(0)) },
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				require.NotNil(t, r, "no panic")
+				_, ok := r.(*optim.Error)
+				assert.True(t, ok, "panic value %T %v, want *optim.Error", r, r)
+			}()
+			f()
+		})
+	}
+
+	lin := optim.NewLinearLR(opt, optim.TotalIters(3))
+	cos := optim.NewCosineAnnealingLR(opt, 4)
+	s := optim.NewSequentialLR(opt, []optim.Scheduler{lin, cos}, []int{2})
+	for range 3 {
+		s.Step()
+	}
+	good := s.StateDict()
+	before := [3]*nn.TensorDict{s.StateDict(), lin.StateDict(), cos.StateDict()}
+	bad := s.StateDict()
+	bad.Set("_schedulers.0.last_epoch", tensor.Scalar(5.0)) // loads
+	bad.Set("_schedulers.1.T_max", tensor.Scalar(0.0))      // refused
+	require.Error(t, s.LoadStateDict(bad))
+	for i, sd := range [3]*nn.TensorDict{s.StateDict(), lin.StateDict(), cos.StateDict()} {
+		for k, v := range before[i].All() {
+			now, _ := sd.Get(k)
+			assert.Equal(t, v.Float64s(), now.Float64s(), "state %d key %s changed by a refused load", i, k)
+		}
+	}
+	bad = s.StateDict()
+	bad.Metadata["_schedulers.1"] = "StepLR"
+	require.Error(t, s.LoadStateDict(bad))
+	bad = s.StateDict()
+	bad.Set("_schedulers.2.last_epoch", tensor.Scalar(1.0))
+	require.Error(t, s.LoadStateDict(bad), "a key for a schedule it does not have")
+	require.NoError(t, s.LoadStateDict(good))
 }

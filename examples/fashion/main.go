@@ -66,7 +66,7 @@ type config struct {
 	dataExplicit bool   // -data given: no fallback to the embedded subset
 	epochs       int
 	batch        int
-	opt          string // "sgd" or "adam"
+	opt          string // "sgd", "adam", "rmsprop" or "adagrad"
 	lr           float64
 	threads      int
 	seed         uint64
@@ -87,7 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.StringVar(&c.data, "data", debianDir, `directory of the IDX files ({train,t10k}-{images-idx3,labels-idx1}-ubyte, optionally .gz), or "embedded" for the embedded subset`)
 	fl.IntVar(&c.epochs, "epochs", 5, "training epochs")
 	fl.IntVar(&c.batch, "batch", 64, "batch size")
-	fl.StringVar(&c.opt, "opt", "adam", "optimizer: adam (lr 1e-3) or sgd (lr 0.1, momentum 0.9)")
+	fl.StringVar(&c.opt, "opt", "adam", "optimizer: adam (lr 1e-3), sgd (lr 0.1, momentum 0.9), rmsprop (lr 1e-3) or adagrad (lr 1e-2)")
 	fl.Float64Var(&c.lr, "lr", 0, "learning rate (0: the optimizer's default above)")
 	fl.IntVar(&c.threads, "threads", 0, "kernel threads (kernels.SetThreads; 0: GOMAXPROCS)")
 	fl.Uint64Var(&c.seed, "seed", 0, "seed of the initialisation and the shuffling")
@@ -116,8 +116,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-epochs %d: want 0 or more", c.epochs)
 	case c.batch < 1:
 		return c, fmt.Errorf("-batch %d: want 1 or more", c.batch)
-	case c.opt != "adam" && c.opt != "sgd":
-		return c, fmt.Errorf("-opt %q: want adam or sgd", c.opt)
+	case c.opt != "adam" && c.opt != "sgd" && c.opt != "rmsprop" && c.opt != "adagrad":
+		return c, fmt.Errorf("-opt %q: want adam, sgd, rmsprop or adagrad", c.opt)
 	case c.lr < 0:
 		return c, fmt.Errorf("-lr %v: want a positive rate (0: the default)", c.lr)
 	case c.threads < 0:
@@ -208,6 +208,12 @@ func run(cfg config, stdout, stderr io.Writer) (*result, error) {
 	case "adam":
 		lr = cmpOr(lr, 1e-3)
 		opt, err = optim.NewAdam(nn.Parameters(net), optim.LR(lr))
+	case "rmsprop":
+		lr = cmpOr(lr, 1e-3)
+		opt, err = optim.NewRMSprop(nn.Parameters(net), optim.LR(lr))
+	case "adagrad":
+		lr = cmpOr(lr, 1e-2)
+		opt, err = optim.NewAdagrad(nn.Parameters(net), optim.LR(lr))
 	}
 	if err != nil {
 		return nil, err

@@ -276,7 +276,7 @@ func TestFlags(t *testing.T) {
 	if err != nil || c.data != "/x" || !c.dataExplicit || c.epochs != 2 || c.batch != 10 || c.opt != "sgd" || c.lr != 0.5 || c.threads != 1 || c.seed != 7 || c.save != "" || !c.quiet {
 		t.Fatalf("parsed %+v, %v", c, err)
 	}
-	for _, bad := range [][]string{{"-opt", "rmsprop"}, {"-batch", "0"}, {"-epochs", "-1"}, {"-lr", "-1"}, {"-threads", "-2"}, {"-data", ""}, {"extra"}, {"-nosuch"}} {
+	for _, bad := range [][]string{{"-opt", "lbfgs"}, {"-batch", "0"}, {"-epochs", "-1"}, {"-lr", "-1"}, {"-threads", "-2"}, {"-data", ""}, {"extra"}, {"-nosuch"}} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -362,5 +362,31 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		evaluate(net, test)
+	}
+}
+
+// TestOtherOptimizers: -opt rmsprop and -opt adagrad train too, one epoch
+// on 640 embedded images (batches of 32), tested on 500, reach 57-65%
+// over seeds 0-2 with their default rates (57.4% both, seed 0); a broken
+// step stays near chance (10%), well below the bar of 40%.
+func TestOtherOptimizers(t *testing.T) {
+	for _, c := range []struct {
+		opt string
+		bar float64
+	}{{"rmsprop", 0.40}, {"adagrad", 0.40}} {
+		t.Run(c.opt, func(t *testing.T) {
+			cfg := config{data: embeddedData, epochs: 1, batch: 32, ntrain: 640, ntest: 500, opt: c.opt, quiet: true}
+			res, err := run(cfg, io.Discard, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: accuracy %.4f, loss %.4f", c.opt, res.accuracy[0], res.loss[0])
+			if acc := res.accuracy[0]; acc < c.bar {
+				t.Errorf("test accuracy %.4f after one epoch, want ≥ %.2f", acc, c.bar)
+			}
+			if l := res.loss[0]; !(l < 2.1) {
+				t.Errorf("mean loss %.4f over the first epoch, want < 2.1", l)
+			}
+		})
 	}
 }

@@ -18,7 +18,8 @@ def run_case(name, kind, defaults, groups, dtype, nil_grad=None):
     grads = [[rnd(s) for s in SHAPES] for _ in range(STEPS)]
     params = [torch.nn.Parameter(t.clone().to(dtype)) for t in init]
     pg = [dict(params=[params[i]], **g) for i, g in enumerate(groups)]
-    cls = dict(SGD=torch.optim.SGD, Adam=torch.optim.Adam, AdamW=torch.optim.AdamW)[kind]
+    cls = dict(SGD=torch.optim.SGD, Adam=torch.optim.Adam, AdamW=torch.optim.AdamW,
+               RMSprop=torch.optim.RMSprop, Adagrad=torch.optim.Adagrad)[kind]
     opt = cls(pg, foreach=False, **defaults)
     traj = []
     for s in range(STEPS):
@@ -49,6 +50,19 @@ for dtype in (torch.float32, torch.float64):
         run_case("adam_amsgrad", "Adam", dict(lr=0.01, amsgrad=True), [{}, {}], dtype, nil_grad=[1, 1]),
         run_case("adamw", "AdamW", dict(lr=0.01), [{}, {}], dtype),
         run_case("adamw_groups", "AdamW", dict(lr=0.01, weight_decay=0.1), [{}, dict(lr=0.001, amsgrad=True, weight_decay=0.5)], dtype),
+    ]
+
+# Added at stop 13, after the others so that their random draws (and so
+# their entries) stay as they were.
+for dtype in (torch.float32, torch.float64):
+    cases += [
+        run_case("rmsprop", "RMSprop", dict(), [{}, {}], dtype),
+        run_case("rmsprop_momentum_wd", "RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.8, weight_decay=0.05), [{}, {}], dtype),
+        run_case("rmsprop_centered", "RMSprop", dict(lr=0.005, centered=True, eps=1e-6),
+                 [{}, dict(momentum=0.5, alpha=0.95)], dtype, nil_grad=[2, 1]),
+        run_case("adagrad", "Adagrad", dict(), [{}, {}], dtype),
+        run_case("adagrad_decay", "Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.01, initial_accumulator_value=0.1),
+                 [{}, dict(eps=1e-6, lr_decay=0.0)], dtype, nil_grad=[1, 0]),
     ]
 
 

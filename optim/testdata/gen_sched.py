@@ -55,5 +55,21 @@ cases = [
         [0.1, 0.2, 0.22, 0.24, 0.3, 0.31, 0.32, 0.33, 0.34, 0.5, 0.5, 0.5, 0.5, 0.5]),
 ]
 
+cases += [
+    run("constant", "sgd", lambda o: S.ConstantLR(o, factor=0.5, total_iters=3), 8),
+    run("polynomial", "sgd", lambda o: S.PolynomialLR(o, total_iters=6, power=2.0), 9),
+    run("seq_warmup_cosine", "sgd", lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=3), S.CosineAnnealingLR(o, T_max=5)], milestones=[3]), 12),
+    run("seq_three", "adam", lambda o: S.SequentialLR(
+        o, [S.ConstantLR(o, factor=0.5, total_iters=2), S.ExponentialLR(o, 0.9), S.StepLR(o, 2, gamma=0.5)],
+        milestones=[2, 5]), 10),
+    run("seq_lambda_multistep", "sgd", lambda o: S.SequentialLR(
+        o, [S.LambdaLR(o, lambda e: 1 / (e + 1)), S.MultiStepLR(o, [0, 2], gamma=0.5)], milestones=[3]), 8),
+    run("seq_warm_restarts", "sgd", lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.5, total_iters=2), S.CosineAnnealingWarmRestarts(o, 2)], milestones=[2]), 9),
+    run("chained_constant_exp", "sgd", lambda o: S.ChainedScheduler(
+        [S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, gamma=0.9)]), 6),
+]
+
 with open("golden_sched.json", "w") as f:
     json.dump(dict(torch=torch.__version__, cases=cases), f)
