@@ -31,7 +31,6 @@ func NewAdagrad(params iter.Seq[*nn.Parameter], opts ...Option) (*Adagrad, error
 		allowed:  adagradOptions,
 		stateKey: []string{"sum"},
 		hasStep:  true,
-		state:    map[*nn.Parameter]*paramState{},
 		invalid: func(g *ParamGroup) string {
 			switch {
 			case invalidCommon(g) != "":
@@ -47,8 +46,7 @@ func NewAdagrad(params iter.Seq[*nn.Parameter], opts ...Option) (*Adagrad, error
 		},
 	}}
 	def := config{group: ParamGroup{LR: 1e-2, Eps: 1e-10}}
-	o.defaults = applyOptions("NewAdagrad", def, opts, adagradOptions...)
-	if err := o.add("NewAdagrad", params, nil); err != nil {
+	if err := o.start("NewAdagrad", def, opts, params); err != nil {
 		return nil, err
 	}
 	return o, nil

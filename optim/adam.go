@@ -26,7 +26,6 @@ func newAdam(op, kind string, decoupled bool, wd float64, params iter.Seq[*nn.Pa
 		allowed:  adamOptions,
 		stateKey: []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
 		hasStep:  true,
-		state:    map[*nn.Parameter]*paramState{},
 		invalid: func(g *ParamGroup) string {
 			switch {
 			case invalidCommon(g) != "":
@@ -42,8 +41,7 @@ func newAdam(op, kind string, decoupled bool, wd float64, params iter.Seq[*nn.Pa
 		},
 	}, decoupled: decoupled}
 	def := config{group: ParamGroup{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: wd}}
-	o.defaults = applyOptions(op, def, opts, adamOptions...)
-	if err := o.add(op, params, nil); err != nil {
+	if err := o.start(op, def, opts, params); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -83,6 +83,15 @@ type base struct {
 	invalid func(g *ParamGroup) string
 }
 
+// start sets the defaults from def and opts (checked against allowed)
+// and adds params as the first group: the shared part of every
+// constructor.
+func (b *base) start(op string, def config, opts []Option, params iter.Seq[*nn.Parameter]) error {
+	b.state = map[*nn.Parameter]*paramState{}
+	b.defaults = applyOptions(op, def, opts, b.allowed...)
+	return b.add(op, params, nil)
+}
+
 // add validates and appends a group built from params and opts.
 func (b *base) add(op string, params iter.Seq[*nn.Parameter], opts []Option) error {
 	c := applyOptions(op, b.defaults, opts, b.allowed...)

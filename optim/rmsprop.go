@@ -29,7 +29,6 @@ func NewRMSprop(params iter.Seq[*nn.Parameter], opts ...Option) (*RMSprop, error
 		allowed:  rmspropOptions,
 		stateKey: []string{"square_avg", "momentum_buffer", "grad_avg"},
 		hasStep:  true,
-		state:    map[*nn.Parameter]*paramState{},
 		invalid: func(g *ParamGroup) string {
 			switch {
 			case invalidCommon(g) != "":
@@ -45,8 +44,7 @@ func NewRMSprop(params iter.Seq[*nn.Parameter], opts ...Option) (*RMSprop, error
 		},
 	}}
 	def := config{group: ParamGroup{LR: 1e-2, Alpha: 0.99, Eps: 1e-8}}
-	o.defaults = applyOptions("NewRMSprop", def, opts, rmspropOptions...)
-	if err := o.add("NewRMSprop", params, nil); err != nil {
+	if err := o.start("NewRMSprop", def, opts, params); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -185,15 +185,7 @@ func TestCycleScheduleRefusals(t *testing.T) {
 		"option":     func() { optim.NewReduceLROnPlateau(sgd, optim.Gamma(0.5)) },
 	}
 	for name, f := range cases {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				require.NotNil(t, r, "no panic")
-				_, ok := r.(*optim.Error)
-				assert.True(t, ok, "panic value %T %v, want *optim.Error", r, r)
-			}()
-			f()
-		})
+		t.Run(name, func(t *testing.T) { requireMisuse(t, f) })
 	}
 	// An optimizer without momentum cannot cycle it: only SGD and Adam
 	// (and AdamW) have one here.
@@ -334,15 +326,7 @@ func TestSequentialRefusals(t *testing.T) {
 		"polynomial":      func() { optim.NewPolynomialLR(opt, optim.TotalIters(0)) },
 	}
 	for name, f := range cases {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				require.NotNil(t, r, "no panic")
-				_, ok := r.(*optim.Error)
-				assert.True(t, ok, "panic value %T %v, want *optim.Error", r, r)
-			}()
-			f()
-		})
+		t.Run(name, func(t *testing.T) { requireMisuse(t, f) })
 	}
 
 	lin := optim.NewLinearLR(opt, optim.TotalIters(3))
@@ -370,4 +354,16 @@ func TestSequentialRefusals(t *testing.T) {
 	bad.Set("_schedulers.2.last_epoch", tensor.Scalar(1.0))
 	require.Error(t, s.LoadStateDict(bad), "a key for a schedule it does not have")
 	require.NoError(t, s.LoadStateDict(good))
+}
+
+// requireMisuse fails unless f panics with an *optim.Error.
+func requireMisuse(t *testing.T, f func()) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		require.NotNil(t, r, "no panic")
+		_, ok := r.(*optim.Error)
+		assert.True(t, ok, "panic value %T %v, want *optim.Error", r, r)
+	}()
+	f()
 }

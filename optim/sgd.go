@@ -27,7 +27,6 @@ func NewSGD(params iter.Seq[*nn.Parameter], opts ...Option) (*SGD, error) {
 		kind:     "SGD",
 		allowed:  sgdOptions,
 		stateKey: []string{"momentum_buffer"},
-		state:    map[*nn.Parameter]*paramState{},
 		invalid: func(g *ParamGroup) string {
 			switch {
 			case invalidCommon(g) != "":
@@ -42,8 +41,7 @@ func NewSGD(params iter.Seq[*nn.Parameter], opts ...Option) (*SGD, error) {
 			return ""
 		},
 	}}
-	o.defaults = applyOptions("NewSGD", config{group: ParamGroup{LR: 1e-3}}, opts, sgdOptions...)
-	if err := o.add("NewSGD", params, nil); err != nil {
+	if err := o.start("NewSGD", config{group: ParamGroup{LR: 1e-3}}, opts, params); err != nil {
 		return nil, err
 	}
 	return o, nil
