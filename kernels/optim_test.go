@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/simdtorch/simdtorch/internal/testutil"
@@ -718,7 +719,8 @@ func testFlushDenormal[T Float](t *testing.T) {
 }
 
 // TestFlushDenormalTraining: the situation the mode exists for. A
-// momentum buffer and Adam's moments fed zero gradients decay into
+// momentum buffer, Adam's moments and RMSprop's averages and momentum
+// buffer fed zero gradients decay into
 // subnormals and stay there with the mode off (0.9·x rounds back to x
 // for small subnormals); with it on they reach zero, the same bits on
 // every path.
@@ -736,12 +738,15 @@ func TestFlushDenormalTraining(t *testing.T) {
 					p[i], b[i], m[i], v[i] = 0.5, 1e-30*float32(i+1), -1e-30*float32(i+1), 1e-36*float32(1+i%3)
 				}
 				pa := append([]float32(nil), p...)
+				// RMSprop (momentum, centered) from the same values.
+				pr, sa, ga, rb := slices.Clone(p), slices.Clone(v), slices.Clone(m), slices.Clone(b)
 				for s := int64(1); s <= steps; s++ {
 					SGDStep(p, g, b, SGDParams{LR: 0.01, Momentum: 0.9})
 					AdamStep(pa, g, m, v, nil, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: s})
+					RMSpropStep(pr, g, sa, ga, rb, RMSpropParams{LR: 1e-2, Alpha: 0.99, Eps: 1e-8, Momentum: 0.9, Centered: true})
 				}
-				out := [][]float32{p, b, pa, m, v}
-				for k, name := range map[int]string{1: "buf", 3: "expAvg", 4: "expAvgSq"} {
+				out := [][]float32{p, b, pa, m, v, pr, sa, ga, rb}
+				for k, name := range map[int]string{1: "buf", 3: "expAvg", 4: "expAvgSq", 6: "squareAvg", 7: "gradAvg", 8: "momentumBuf"} {
 					for i, x := range out[k] {
 						if on && x != 0 {
 							t.Fatalf("%s[%d] = %v after %d zero-gradient steps, want 0", name, i, x, steps)
