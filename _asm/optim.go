@@ -23,7 +23,8 @@ import (
 // like gemmRoutines they have docs and sigs entries but no gen entry.
 var optimRoutines = []string{"SGDStep", "AdamStep", "RMSpropStep", "AdagradStep"}
 
-// Flag bits and k indexes, as in kernels/optim.go and kernels/optim_rms.go.
+// Flag bits and k indexes, as in kernels/optim.go and kernels/optim_rms.go
+// (kernels.TestOptimABI checks that they agree).
 const (
 	sgdMomentum = 1 << iota
 	sgdWD

@@ -14,7 +14,8 @@ import (
 // kernels' sgdArgs/adamArgs/rmspropArgs/adagradArgs return); each variant is a separate loop nest
 // chosen once per call.
 
-// Flag bits and k indexes, as in kernels/optim.go and kernels/optim_rms.go.
+// Flag bits and k indexes, as in kernels/optim.go and kernels/optim_rms.go
+// (kernels.TestOptimABI checks that they agree).
 const (
 	sgdMomentum = 1 << iota
 	sgdWD

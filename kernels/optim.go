@@ -163,7 +163,8 @@ func SGDStep[T Float](param, grad, buf []T, h SGDParams) {
 // update rounded to T as an array k (in the order below) and the variant
 // as flags, both computed once per call by sgdArgs/adamArgs: each variant
 // is its own loop nest in the assembly, chosen once per call. The bit
-// values and indexes are repeated in _asm/optim.go and _neon/optim.go.
+// values and indexes are repeated in _asm/optim.go and _neon/optim.go
+// (separate modules), and TestOptimABI checks that the three agree.
 const (
 	sgdMomentum = 1 << iota // Momentum != 0 (in float64, as the generic loop tests it)
 	sgdWD                   // T(WeightDecay) != 0
