@@ -14,9 +14,10 @@ import (
 type Reduction uint8
 
 const (
-	ReduceMean Reduction = iota // the mean (of weighted terms: divided by the weights' sum)
-	ReduceSum                   // the sum
-	ReduceNone                  // one value per element (or sample)
+	ReduceMean      Reduction = iota // the mean (of weighted terms: divided by the weights' sum)
+	ReduceSum                        // the sum
+	ReduceNone                       // one value per element (or sample)
+	ReduceBatchMean                  // the sum divided by the batch size (KLDivLoss only)
 )
 
 // String returns PyTorch's name: "mean", "sum" or "none".
@@ -28,6 +29,8 @@ func (r Reduction) String() string {
 		return "sum"
 	case ReduceNone:
 		return "none"
+	case ReduceBatchMean:
+		return "batchmean"
 	}
 	return "Reduction(" + itoa(int(r)) + ")"
 }
@@ -43,6 +46,7 @@ type lossCfg struct {
 	posWeight *tensor.Tensor
 	ignore    int
 	smoothing float64
+	logTarget bool
 }
 
 type lossFunc func(*lossCfg)
@@ -71,13 +75,23 @@ func LabelSmoothing(eps float64) LossOption {
 // broadcast along the input's last dimension.
 func PosWeight(w *tensor.Tensor) LossOption { return lossFunc(func(c *lossCfg) { c.posWeight = w }) }
 
+// LogTarget says that KLDivLoss's target holds log-probabilities
+// (log_target=True).
+func LogTarget() LossOption { return lossFunc(func(c *lossCfg) { c.logTarget = true }) }
+
 func lossConfig(opts []LossOption) lossCfg {
+	c := lossConfigAny(opts)
+	if c.reduction > ReduceNone {
+		panic(misuse("Loss", c.reduction.String()+" is not a valid value for reduction"))
+	}
+	return c
+}
+
+// lossConfigAny applies opts without checking the reduction.
+func lossConfigAny(opts []LossOption) lossCfg {
 	c := lossCfg{ignore: -100}
 	for _, o := range opts {
 		o.applyLoss(&c)
-	}
-	if c.reduction > ReduceNone {
-		panic(misuse("Loss", c.reduction.String()+" is not a valid value for reduction"))
 	}
 	return c
 }
@@ -386,6 +400,38 @@ func BCELoss(input, target Operand, opts ...LossOption) *Variable {
 	l := t.Mul(logP).Add(t.RSubScalar(1).Mul(log1mP)).Neg()
 	if c.weight != nil {
 		l = l.Mul(New(c.weight))
+	}
+	return c.reduce(l)
+}
+
+// KLDivLoss returns the Kullback-Leibler divergence of target from the
+// distribution whose log-probabilities are input (torch.nn.functional.
+// kl_div): target·(log target - input) per element, 0 where target is 0,
+// or exp(target)·(target - input) with LogTarget. Reductions: mean over
+// all elements (PyTorch's default, which it warns about), ReduceBatchMean
+// (the sum over the batch size, input's first dimension: the divergence
+// proper), ReduceSum, ReduceNone. Shapes broadcast.
+func KLDivLoss(input, target Operand, opts ...LossOption) *Variable {
+	c := lossConfigAny(opts)
+	if c.reduction > ReduceBatchMean {
+		panic(misuse("KLDivLoss", c.reduction.String()+" is not a valid value for reduction"))
+	}
+	x, t := varOf(input), varOf(target)
+	var l *Variable
+	if c.logTarget {
+		l = t.Exp().Mul(t.Sub(x))
+	} else {
+		// xlogy(t, t) - t·x: t·log t is 0 where t is 0.
+		zero := t.value.EqScalar(0)
+		safe := Where(zero, New(t.value.MulScalar(0).AddScalar(1)), t)
+		l = t.Mul(safe.Log()).Sub(t.Mul(x))
+	}
+	if c.reduction == ReduceBatchMean {
+		s := l.Sum()
+		if x.value.Dim() == 0 {
+			return s
+		}
+		return s.DivScalar(float64(x.value.Size(0)))
 	}
 	return c.reduce(l)
 }
