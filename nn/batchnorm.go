@@ -41,9 +41,14 @@ type BatchNorm1d struct {
 // Options: Eps (default 1e-5), Momentum (default 0.1),
 // CumulativeAverage, NoAffine, NoRunningStats, WithDType.
 func NewBatchNorm1d(numFeatures int, opts ...Option) *BatchNorm1d {
-	c := applyOptions("NewBatchNorm1d", opts, "Eps", "Momentum", "CumulativeAverage", "NoAffine", "NoRunningStats", "WithDType")
+	return newBatchNorm("NewBatchNorm1d", numFeatures, opts)
+}
+
+// newBatchNorm is NewBatchNorm1d for op (BatchNorm2d copies its fields).
+func newBatchNorm(op string, numFeatures int, opts []Option) *BatchNorm1d {
+	c := applyOptions(op, opts, "Eps", "Momentum", "CumulativeAverage", "NoAffine", "NoRunningStats", "WithDType")
 	if numFeatures < 1 {
-		panic(misuse("NewBatchNorm1d", fmt.Sprintf("num_features %d < 1", numFeatures)))
+		panic(misuse(op, fmt.Sprintf("num_features %d < 1", numFeatures)))
 	}
 	b := &BatchNorm1d{NumFeatures: numFeatures, Eps: c.eps, Momentum: c.momentum, CumulativeAverage: c.cumulative,
 		Affine: !c.noAffine, TrackRunningStats: !c.noRunningStats}
@@ -64,46 +69,63 @@ func NewBatchNorm1d(numFeatures int, opts ...Option) *BatchNorm1d {
 // training mode a batch with one value per channel (N·L = 1) panics, as
 // PyTorch refuses it.
 func (b *BatchNorm1d) Forward(x *grad.Variable) *grad.Variable {
+	if d := x.Value().Dim(); d != 2 && d != 3 {
+		panic(&tensor.ShapeError{Op: "BatchNorm1d", A: x.Shape(), B: []int{b.NumFeatures}, Msg: fmt.Sprintf("expected 2D or 3D input (got %dD input)", d)})
+	}
+	return batchNorm("BatchNorm1d", x, bnState{b.NumFeatures, b.Eps, b.Momentum, b.CumulativeAverage, b.TrackRunningStats,
+		b.Training(), b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked})
+}
+
+// bnState is what a batch norm's forward pass reads, and updates in
+// place: the running statistics.
+type bnState struct {
+	numFeatures              int
+	eps, momentum            float64
+	cumulative, track, train bool
+	weight, bias             *Parameter
+	runMean, runVar, count   *Buffer
+}
+
+// batchNorm normalises x ([N, C, ...], C = numFeatures, checked) over
+// every dimension but 1: BatchNorm1d's and BatchNorm2d's forward pass.
+func batchNorm(op string, x *grad.Variable, b bnState) *grad.Variable {
 	xs := x.Shape()
-	chans := []int{b.NumFeatures}
-	if len(xs) != 2 && len(xs) != 3 {
-		panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: fmt.Sprintf("expected 2D or 3D input (got %dD input)", len(xs))})
+	chans := []int{b.numFeatures}
+	if xs[1] != b.numFeatures {
+		panic(&tensor.ShapeError{Op: op, A: xs, B: chans, Msg: "the input's dimension 1 must be num_features"})
 	}
-	if xs[1] != b.NumFeatures {
-		panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: "the input's dimension 1 must be num_features"})
-	}
-	dims, shape := tensor.Dims{0}, []int{b.NumFeatures} // reduced dims; the shape channel values broadcast as
-	if len(xs) == 3 {
-		dims, shape = tensor.Dims{0, 2}, []int{b.NumFeatures, 1}
+	dims, shape := tensor.Dims{0}, []int{b.numFeatures} // reduced dims; the shape channel values broadcast as
+	for d := 2; d < len(xs); d++ {
+		dims, shape = append(dims, d), append(shape, 1)
 	}
 	var y *grad.Variable
-	if b.Training() || !b.TrackRunningStats {
-		n := x.Value().Numel() / b.NumFeatures
-		if b.Training() && n <= 1 {
-			panic(&tensor.ShapeError{Op: "BatchNorm1d", A: xs, B: chans, Msg: "expected more than 1 value per channel when training"})
+	if b.train || !b.track {
+		n := x.Value().Numel() / b.numFeatures
+		if b.train && n <= 1 {
+			panic(&tensor.ShapeError{Op: op, A: xs, B: chans, Msg: "expected more than 1 value per channel when training"})
 		}
 		var mean, v *grad.Variable
-		y, mean, v = normalize(x, dims, b.Eps)
-		if b.Training() && b.TrackRunningStats {
-			b.NumBatchesTracked.AddScalarInPlace(1)
-			m := b.Momentum
-			if b.CumulativeAverage {
-				m = 1 / b.NumBatchesTracked.Item()
+		y, mean, v = normalize(x, dims, b.eps)
+		if b.train && b.track {
+			b.count.AddScalarInPlace(1)
+			m := b.momentum
+			if b.cumulative {
+				m = 1 / b.count.Item()
 			}
 			unbiased := v.Value().MulScalar(float64(n) / float64(n-1))
-			b.RunningMean.MulScalarInPlace(1 - m).AddInPlace(mean.Value().Reshape(-1).MulScalar(m))
-			b.RunningVar.MulScalarInPlace(1 - m).AddInPlace(unbiased.Reshape(-1).MulScalar(m))
+			b.runMean.MulScalarInPlace(1 - m).AddInPlace(mean.Value().Reshape(-1).MulScalar(m))
+			b.runVar.MulScalarInPlace(1 - m).AddInPlace(unbiased.Reshape(-1).MulScalar(m))
 		}
 	} else {
-		rm := grad.New(b.RunningMean.Reshape(shape...))
-		sd := grad.New(b.RunningVar.AddScalar(b.Eps).Sqrt().Reshape(shape...))
+		rm := grad.New(b.runMean.Reshape(shape...))
+		sd := grad.New(b.runVar.AddScalar(b.eps).Sqrt().Reshape(shape...))
 		y = x.Sub(rm).Div(sd)
 	}
-	if b.Weight != nil {
-		y = y.Mul(b.Weight.Reshape(shape...))
+	if b.weight != nil {
+		y = y.Mul(b.weight.Reshape(shape...))
 	}
-	if b.Bias != nil {
-		y = y.Add(b.Bias.Reshape(shape...))
+	if b.bias != nil {
+		y = y.Add(b.bias.Reshape(shape...))
 	}
 	return y
 }
@@ -111,12 +133,16 @@ func (b *BatchNorm1d) Forward(x *grad.Variable) *grad.Variable {
 // ExtraRepr is "4, eps=1e-05, momentum=0.1, affine=True,
 // track_running_stats=True".
 func (b *BatchNorm1d) ExtraRepr() string {
-	m := pyFloat(b.Momentum)
-	if b.CumulativeAverage {
+	return bnRepr(b.NumFeatures, b.Eps, b.Momentum, b.CumulativeAverage, b.Affine, b.TrackRunningStats)
+}
+
+func bnRepr(n int, eps, momentum float64, cumulative, affine, track bool) string {
+	m := pyFloat(momentum)
+	if cumulative {
 		m = "None"
 	}
 	return fmt.Sprintf("%d, eps=%s, momentum=%s, affine=%s, track_running_stats=%s",
-		b.NumFeatures, pyFloat(b.Eps), m, pyBool(b.Affine), pyBool(b.TrackRunningStats))
+		n, pyFloat(eps), m, pyBool(affine), pyBool(track))
 }
 
 func (b *BatchNorm1d) String() string { return Format(b) }

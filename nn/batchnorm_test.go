@@ -22,6 +22,8 @@ type bnStep struct {
 
 type bnCase struct {
 	Name         string
+	Kind         string // BatchNorm1d, BatchNorm2d or GroupNorm
+	Groups       int
 	Shape        []int
 	DType        string
 	Momentum     *float64
@@ -48,10 +50,19 @@ func assertClose(t *testing.T, want []float64, got *tensor.Tensor, tol float64, 
 	}
 }
 
+// bnModule is what the golden test needs of BatchNorm1d, BatchNorm2d and
+// GroupNorm.
+type bnModule interface {
+	nn.Layer
+	String() string
+}
+
 // TestBatchNorm1dGolden: outputs, gradients, running statistics (three
 // training steps) and the eval-mode output match torch.nn.BatchNorm1d for
 // 2-D and 3-D inputs, momentum 0.1, 0.3 and None, no affine, no running
-// statistics and float64; the repr and state-dict keys match too.
+// statistics and float64; the repr and state-dict keys match too. The
+// same for BatchNorm2d and GroupNorm (3-D, 4-D and 2-D inputs, one group,
+// one channel per group).
 func TestBatchNorm1dGolden(t *testing.T) {
 	var g struct{ Cases []bnCase }
 	readJSON(t, "batchnorm_golden.json", &g)
@@ -75,12 +86,34 @@ func TestBatchNorm1dGolden(t *testing.T) {
 			if !c.Track {
 				opts = append(opts, nn.NoRunningStats())
 			}
-			bn := nn.NewBatchNorm1d(c.Shape[1], opts...)
+			var bn bnModule
+			var weight, bias *nn.Parameter
+			var runMean, runVar, count *nn.Buffer
+			switch c.Kind {
+			case "BatchNorm1d":
+				b := nn.NewBatchNorm1d(c.Shape[1], opts...)
+				bn, weight, bias, runMean, runVar, count = b, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked
+			case "BatchNorm2d":
+				b := nn.NewBatchNorm2d(c.Shape[1], opts...)
+				bn, weight, bias, runMean, runVar, count = b, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked
+			case "GroupNorm":
+				gopts := []nn.Option{nn.Eps(c.Eps)}
+				if dt == tensor.Float64 {
+					gopts = append(gopts, nn.WithDType(dt))
+				}
+				if !c.Affine {
+					gopts = append(gopts, nn.NoAffine())
+				}
+				b := nn.NewGroupNorm(c.Groups, c.Shape[1], gopts...)
+				bn, weight, bias = b, b.Weight, b.Bias
+			default:
+				t.Fatalf("kind %q", c.Kind)
+			}
 			assert.Equal(t, c.Repr, bn.String())
-			assert.Equal(t, c.Keys, nn.StateDict(bn).Keys())
+			assert.Equal(t, c.Keys, append([]string{}, nn.StateDict(bn).Keys()...))
 			if c.Affine {
-				bn.Weight.Value().CopyFrom(tensor.New(c.Weight, len(c.Weight)))
-				bn.Bias.Value().CopyFrom(tensor.New(c.Bias, len(c.Bias)))
+				weight.Value().CopyFrom(tensor.New(c.Weight, len(c.Weight)))
+				bias.Value().CopyFrom(tensor.New(c.Bias, len(c.Bias)))
 			}
 			for s, st := range c.Steps {
 				x := grad.Param(tensor.New(st.X, c.Shape...).To(dt))
@@ -91,14 +124,14 @@ func TestBatchNorm1dGolden(t *testing.T) {
 					out.Mul(grad.New(tensor.New(st.G, c.Shape...).To(dt))).Sum().Backward()
 					assertClose(t, st.Dx, x.Grad(), tol*10, "dx")
 					if c.Affine {
-						assertClose(t, st.Dweight, bn.Weight.Grad(), tol*10, "dweight")
-						assertClose(t, st.Dbias, bn.Bias.Grad(), tol*10, "dbias")
+						assertClose(t, st.Dweight, weight.Grad(), tol*10, "dweight")
+						assertClose(t, st.Dbias, bias.Grad(), tol*10, "dbias")
 					}
 				}
 				if c.Track {
-					assertClose(t, st.RunningMean, bn.RunningMean.Tensor, tol, "running_mean")
-					assertClose(t, st.RunningVar, bn.RunningVar.Tensor, tol, "running_var")
-					assert.Equal(t, st.NumBatchesTracked, bn.NumBatchesTracked.Item())
+					assertClose(t, st.RunningMean, runMean.Tensor, tol, "running_mean")
+					assertClose(t, st.RunningVar, runVar.Tensor, tol, "running_var")
+					assert.Equal(t, st.NumBatchesTracked, count.Item())
 				}
 			}
 			nn.Eval(bn)
@@ -110,7 +143,8 @@ func TestBatchNorm1dGolden(t *testing.T) {
 
 // TestBatchNorm1dErrors: inputs of the wrong rank or channel count panic
 // with a *tensor.ShapeError naming both shapes, as does a training batch
-// with one value per channel (accepted in eval mode).
+// with one value per channel (accepted in eval mode); BatchNorm2d and
+// GroupNorm likewise.
 func TestBatchNorm1dErrors(t *testing.T) {
 	bn := nn.NewBatchNorm1d(4)
 	for _, c := range []struct {
@@ -127,6 +161,16 @@ func TestBatchNorm1dErrors(t *testing.T) {
 	nn.Eval(bn)
 	assert.NotPanics(t, func() { bn.Forward(grad.New(tensor.Zeros(1, 4))) })
 	assert.Panics(t, func() { nn.NewBatchNorm1d(0) })
+
+	bn2 := nn.NewBatchNorm2d(3)
+	assert.PanicsWithError(t, "tensor: BatchNorm2d: expected 4D input (got 3D input) (shapes [2 3 4] and [3])",
+		func() { bn2.Forward(grad.New(tensor.Zeros(2, 3, 4))) })
+	assert.PanicsWithError(t, "tensor: BatchNorm2d: the input's dimension 1 must be num_features (shapes [2 4 2 2] and [3])",
+		func() { bn2.Forward(grad.New(tensor.Zeros(2, 4, 2, 2))) })
+	gn := nn.NewGroupNorm(2, 4)
+	assert.PanicsWithError(t, "tensor: GroupNorm: expected input with shape [*, 4, *] (shapes [2 3 5] and [4])",
+		func() { gn.Forward(grad.New(tensor.Zeros(2, 3, 5))) })
+	assert.PanicsWithError(t, "nn: NewGroupNorm: num_channels must be divisible by num_groups", func() { nn.NewGroupNorm(3, 4) })
 }
 
 // TestBatchNorm1dLoadsTorchCheckpoint: the state dict of a trained

@@ -52,9 +52,22 @@ for name, shape, kw in [
     ("no_affine", (5, 2), dict(affine=False)),
     ("no_stats", (4, 3), dict(track_running_stats=False)),
     ("f64", (7, 3), dict(dtype=torch.float64)),
+    # Added at stop 13, after the others so that their draws stay as they were.
+    ("bn2d", (3, 4, 5, 2), dict(kind="BatchNorm2d")),
+    ("bn2d_cumulative_eps", (2, 3, 4, 4), dict(kind="BatchNorm2d", momentum=None, eps=1e-3)),
+    ("bn2d_f64_no_affine", (2, 3, 3, 3), dict(kind="BatchNorm2d", affine=False, dtype=torch.float64)),
+    ("group_3d", (4, 6, 3), dict(kind="GroupNorm", groups=3)),
+    ("group_4d_no_affine_eps", (2, 4, 3, 3), dict(kind="GroupNorm", groups=2, affine=False, eps=1e-2)),
+    ("group_2d_one_group", (3, 5), dict(kind="GroupNorm", groups=1)),
+    ("group_f64_per_channel", (2, 4, 6), dict(kind="GroupNorm", groups=4, dtype=torch.float64)),
 ]:
     c = shape[1]
-    bn = torch.nn.BatchNorm1d(c, **kw)
+    kind, groups = kw.pop("kind", "BatchNorm1d"), kw.pop("groups", 0)
+    if kind == "GroupNorm":
+        bn = torch.nn.GroupNorm(groups, c, **kw)
+        bn.momentum, bn.track_running_stats = 0.1, False
+    else:
+        bn = getattr(torch.nn, kind)(c, **kw)
     dt = kw.get("dtype", torch.float32)
     if bn.affine:
         with torch.no_grad():
@@ -82,7 +95,7 @@ for name, shape, kw in [
     bn.eval()
     x = (torch.randn(shape, dtype=torch.float64)).to(dt)
     cases.append(dict(
-        name=name, shape=list(shape), dtype="float64" if dt == torch.float64 else "float32",
+        name=name, kind=kind, groups=groups, shape=list(shape), dtype="float64" if dt == torch.float64 else "float32",
         momentum=bn.momentum, eps=bn.eps, affine=bn.affine, track=bn.track_running_stats,
         repr=repr(bn), keys=list(bn.state_dict().keys()),
         weight=flat(bn.weight), bias=flat(bn.bias), steps=steps,
