@@ -48,6 +48,13 @@ type config struct {
 	nonRecursive   bool
 	nonStrict      bool
 	keepGrad       bool
+	kernelSize     []int
+	stride         []int
+	padding        []int
+	dilation       []int
+	paddingStr     string
+	ceilMode       bool
+	excludePad     bool
 }
 
 func defaultConfig() config {
@@ -91,7 +98,7 @@ func applyOptions(op string, opts []Option, allowed ...string) config {
 	return c
 }
 
-// NoBias leaves out the bias (bias=False). For NewLinear.
+// NoBias leaves out the bias (bias=False). For NewLinear and NewConv2d.
 func NoBias() Option { return Option{"NoBias", func(c *config) { c.noBias = true }} }
 
 // WithDType makes a layer's parameters of the dtype (dtype=...; Float32
@@ -188,7 +195,10 @@ func Nonlinearity(name string) Option {
 	return Option{"Nonlinearity", func(c *config) { c.nonlinearity = name }}
 }
 
-// Groups sets the number of groups for Dirac (default 1).
+// Groups sets the number of groups for Dirac and NewConv2d (default 1):
+// the input and output channels are split into that many groups, each
+// convolved with its own filters (groups=...; groups = in_channels is a
+// depthwise convolution).
 func Groups(g int) Option { return Option{"Groups", func(c *config) { c.groups = g }} }
 
 // NonRecursive limits Parameters, NamedParameters, Buffers and
@@ -208,3 +218,42 @@ func NonStrict() Option { return Option{"NonStrict", func(c *config) { c.nonStri
 // default), so later backward passes write into the same memory and a
 // training loop allocates no gradients after its first step. For ZeroGrad.
 func SetToNone(b bool) Option { return Option{"SetToNone", func(c *config) { c.keepGrad = !b }} }
+
+// The 2-D layers (NewConv2d, NewMaxPool2d, NewAvgPool2d) take their
+// sizes as options of one int (square, as PyTorch's stride=2) or two
+// (height and width, as PyTorch's stride=(2, 1)); any other count panics.
+
+// KernelSize replaces the square kernel given to NewConv2d, NewMaxPool2d
+// or NewAvgPool2d positionally: KernelSize(3, 5) is kernel_size=(3, 5).
+func KernelSize(hw ...int) Option { return Option{"KernelSize", func(c *config) { c.kernelSize = hw }} }
+
+// Stride sets the step of a 2-D layer's window: Stride(2) or Stride(2, 1)
+// (default 1 for NewConv2d, the kernel size for the pools).
+func Stride(hw ...int) Option { return Option{"Stride", func(c *config) { c.stride = hw }} }
+
+// Padding sets the zero padding (for NewAvgPool2d) or -∞ padding (for
+// NewMaxPool2d) added on both sides of each spatial dimension: Padding(1)
+// or Padding(1, 2) (default 0).
+func Padding(hw ...int) Option { return Option{"Padding", func(c *config) { c.padding = hw }} }
+
+// PaddingSame pads a stride-1 NewConv2d so the output has the input's
+// spatial size (padding='same'): d·(k-1) in all per dimension, the odd
+// element, if any, on the bottom/right as PyTorch puts it.
+func PaddingSame() Option { return Option{"PaddingSame", func(c *config) { c.paddingStr = "same" }} }
+
+// PaddingValid is NewConv2d without padding (padding='valid', the same as
+// Padding(0) but printed as PyTorch prints it).
+func PaddingValid() Option { return Option{"PaddingValid", func(c *config) { c.paddingStr = "valid" }} }
+
+// Dilation sets the spacing between a window's elements for NewConv2d
+// and NewMaxPool2d: Dilation(2) or Dilation(2, 1) (default 1).
+func Dilation(hw ...int) Option { return Option{"Dilation", func(c *config) { c.dilation = hw }} }
+
+// CeilMode makes NewMaxPool2d and NewAvgPool2d round the output size up
+// (ceil_mode=True): a last, partial window is kept when it starts inside
+// the input or the left padding.
+func CeilMode() Option { return Option{"CeilMode", func(c *config) { c.ceilMode = true }} }
+
+// ExcludePad makes NewAvgPool2d divide by the number of input elements in
+// each window, leaving out the padding (count_include_pad=False).
+func ExcludePad() Option { return Option{"ExcludePad", func(c *config) { c.excludePad = true }} }
