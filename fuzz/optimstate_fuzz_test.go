@@ -42,15 +42,18 @@ func FuzzOptimizerLoadState(f *testing.F) {
 	})
 }
 
-// FuzzOptimizerLoadValues sets one value of a valid checkpoint (a
-// hyperparameter, a step count, a parameter index or a state element,
-// chosen by key) to an arbitrary float64 and loads it as
+// FuzzOptimizerLoadValues sets one value of a valid checkpoint of one
+// optimizer kind (a hyperparameter, a step count, a parameter index or a
+// state element, chosen by key) to an arbitrary float64 and loads it as
 // FuzzOptimizerLoadState does: byte mutations of a whole file rarely keep
-// it parseable and change only a number.
+// it parseable and change only a number. One kind per input keeps each
+// run short; the seeds cover every kind.
 func FuzzOptimizerLoadValues(f *testing.F) {
 	for _, v := range []float64{-1, 0, 0.5, 1, 2.5, 1 << 60, math.NaN(), math.Inf(-1)} {
-		for key := range uint8(12) {
-			f.Add(key, v)
+		for kind := range uint8(len(optimKinds)) {
+			for key := range uint8(12) {
+				f.Add(kind, key, v)
+			}
 		}
 	}
 	seeds := make([]*nn.TensorDict, len(optimKinds))
@@ -61,23 +64,22 @@ func FuzzOptimizerLoadValues(f *testing.F) {
 		opt.Step()
 		seeds[i] = opt.StateDict()
 	}
-	f.Fuzz(func(t *testing.T, key uint8, v float64) {
-		for i, kind := range optimKinds {
-			keys := seeds[i].Keys()
-			k := keys[int(key)%len(keys)]
-			src, _ := seeds[i].Get(k)
-			changed := src.Clone().To(tensor.Float64)
-			changed.Reshape(-1).Set(v, 0)
-			sd := nn.NewTensorDict()
-			sd.Metadata = seeds[i].Metadata
-			for name, tv := range seeds[i].All() {
-				if name == k {
-					tv = changed.To(tv.DType())
-				}
-				sd.Set(name, tv)
+	f.Fuzz(func(t *testing.T, which, key uint8, v float64) {
+		i := int(which) % len(optimKinds)
+		keys := seeds[i].Keys()
+		k := keys[int(key)%len(keys)]
+		src, _ := seeds[i].Get(k)
+		changed := src.Clone().To(tensor.Float64)
+		changed.Reshape(-1).Set(v, 0)
+		sd := nn.NewTensorDict()
+		sd.Metadata = seeds[i].Metadata
+		for name, tv := range seeds[i].All() {
+			if name == k {
+				tv = changed.To(tv.DType())
 			}
-			checkOptimLoad(t, kind, sd)
+			sd.Set(name, tv)
 		}
+		checkOptimLoad(t, optimKinds[i], sd)
 	})
 }
 
@@ -192,15 +194,11 @@ func saveState(t *testing.T, opt optim.Optimizer) []byte {
 }
 
 // FuzzSchedulerLoadValues sets one value of a schedule's state dict (a
-// setting, base_lrs, last_epoch, ...) to an arbitrary float64 and loads
-// it into a fresh schedule: refused with nothing changed, or loaded into
-// a schedule that steps and whose state dict loads again.
+// setting, base_lrs, last_epoch, ...; the schedule chosen by which, the
+// value by key) to an arbitrary float64 and loads it into a fresh
+// schedule: refused with nothing changed, or loaded into a schedule that
+// steps and whose state dict loads again.
 func FuzzSchedulerLoadValues(f *testing.F) {
-	for _, v := range []float64{-2, -1, 0, 0.5, 1, 3, 1 << 60, math.NaN(), math.Inf(1)} {
-		for key := range uint8(9) {
-			f.Add(key, v)
-		}
-	}
 	makers := []func(optim.Optimizer) optim.Scheduler{
 		func(o optim.Optimizer) optim.Scheduler { return optim.NewStepLR(o, 3, optim.Gamma(0.5)) },
 		func(o optim.Optimizer) optim.Scheduler { return optim.NewCosineAnnealingLR(o, 4, optim.EtaMin(0.01)) },
@@ -229,9 +227,18 @@ func FuzzSchedulerLoadValues(f *testing.F) {
 				optim.NewLinearLR(o), optim.NewCosineAnnealingWarmRestarts(o, 3)})
 		},
 	}
+	// One schedule per input (which), so each run is short; the seeds
+	// cover every schedule.
+	for _, v := range []float64{-2, -1, 0, 0.5, 1, 3, 1 << 60, math.NaN(), math.Inf(1)} {
+		for which := range uint8(len(makers)) {
+			for key := range uint8(9) {
+				f.Add(which, key, v)
+			}
+		}
+	}
 	newOpt := func() optim.Optimizer { return optimKinds[0].make(optimParams()) }
-	f.Fuzz(func(t *testing.T, key uint8, v float64) {
-		for _, mk := range makers {
+	f.Fuzz(func(t *testing.T, which, key uint8, v float64) {
+		for _, mk := range makers[int(which)%len(makers) : int(which)%len(makers)+1] {
 			src := mk(newOpt())
 			for range 2 {
 				src.Step()
