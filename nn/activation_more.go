@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/simdtorch/simdtorch/grad"
 	"github.com/simdtorch/simdtorch/tensor"
@@ -186,3 +187,76 @@ func VectorToParameters(vec *tensor.Tensor, params []*Parameter) {
 		off += k
 	}
 }
+
+// Unflatten splits dimension Dim of its input into Sizes
+// (torch.nn.Unflatten): [N, 784] with Dim 1 and Sizes [1, 28, 28] becomes
+// [N, 1, 28, 28]. One size may be -1, inferred.
+type Unflatten struct {
+	Module
+	Dim   int
+	Sizes []int
+}
+
+// NewUnflatten returns an Unflatten of dimension dim (negative counts from
+// the end) into sizes. No sizes, a size below -1 or two -1s panic.
+func NewUnflatten(dim int, sizes ...int) *Unflatten {
+	infer := 0
+	for _, s := range sizes {
+		if s < -1 {
+			panic(misuse("NewUnflatten", fmt.Sprintf("invalid size %d in unflattened_size %v", s, sizes)))
+		}
+		if s == -1 {
+			infer++
+		}
+	}
+	if len(sizes) == 0 || infer > 1 {
+		panic(misuse("NewUnflatten", fmt.Sprintf("unflattened_size %v must be non-empty with at most one -1", sizes)))
+	}
+	return &Unflatten{Dim: dim, Sizes: slices.Clone(sizes)}
+}
+
+// Forward reshapes x, splitting dimension Dim. Sizes that do not multiply
+// up to that dimension's size panic with both shapes.
+func (u *Unflatten) Forward(x *grad.Variable) *grad.Variable {
+	xs := x.Shape()
+	d := u.Dim
+	if d < 0 {
+		d += len(xs)
+	}
+	if d < 0 || d >= len(xs) {
+		panic(&tensor.ShapeError{Op: "Unflatten", A: xs, B: u.Sizes, Msg: fmt.Sprintf("dimension %d out of range", u.Dim)})
+	}
+	sizes := slices.Clone(u.Sizes)
+	prod, infer := 1, -1
+	for i, s := range sizes {
+		if s == -1 {
+			infer = i
+		} else {
+			prod *= s
+		}
+	}
+	if infer >= 0 && prod > 0 && xs[d]%prod == 0 {
+		sizes[infer] = xs[d] / prod
+		prod = xs[d]
+	}
+	if prod != xs[d] {
+		panic(&tensor.ShapeError{Op: "Unflatten", A: xs, B: u.Sizes,
+			Msg: fmt.Sprintf("provided sizes don't multiply up to the size of dim %d (%d) in the input tensor", u.Dim, xs[d])})
+	}
+	shape := append(append(slices.Clone(xs[:d]), sizes...), xs[d+1:]...)
+	return x.Reshape(shape...)
+}
+
+// ExtraRepr is "dim=1, unflattened_size=(1, 28, 28)".
+func (u *Unflatten) ExtraRepr() string {
+	parts := make([]string, len(u.Sizes))
+	for i, s := range u.Sizes {
+		parts[i] = strconv.Itoa(s)
+	}
+	size := "(" + strings.Join(parts, ", ")
+	if len(parts) == 1 {
+		size += ","
+	}
+	return "dim=" + strconv.Itoa(u.Dim) + ", unflattened_size=" + size + ")"
+}
+func (u *Unflatten) String() string { return Format(u) }

@@ -142,3 +142,19 @@ func TestParametersToVector(t *testing.T) {
 	assert.Equal(t, []float64{7, 8}, l.Bias.Value().Float64s(), "a refused vector changes nothing")
 	assert.Equal(t, 0, nn.ParametersToVector(nil).Value().Numel())
 }
+
+// TestUnflatten: nn.Unflatten splits one dimension (torch.nn.Unflatten),
+// infers a -1, prints as torch, and refuses sizes that do not multiply up.
+func TestUnflatten(t *testing.T) {
+	x := grad.New(tensor.Arange(0, 24, 1).Reshape(2, 12))
+	u := nn.NewUnflatten(1, 3, 2, 2)
+	assert.Equal(t, []int{2, 3, 2, 2}, u.Forward(x).Shape())
+	assert.Equal(t, x.Value().Float64s(), u.Forward(x).Value().Float64s())
+	assert.Equal(t, []int{2, 4, 3}, nn.NewUnflatten(-1, -1, 3).Forward(x).Shape())
+	assert.Equal(t, "Unflatten(dim=1, unflattened_size=(1, 28, 28))", nn.NewUnflatten(1, 1, 28, 28).String())
+	assert.Equal(t, "Unflatten(dim=-1, unflattened_size=(4,))", nn.NewUnflatten(-1, 4).String())
+	assert.PanicsWithError(t, "tensor: Unflatten: provided sizes don't multiply up to the size of dim 1 (12) in the input tensor (shapes [2 12] and [5 2])",
+		func() { nn.NewUnflatten(1, 5, 2).Forward(x) })
+	assert.Panics(t, func() { nn.NewUnflatten(1, -1, -1) })
+	assert.Panics(t, func() { nn.NewUnflatten(1) })
+}

@@ -18,6 +18,7 @@
 //
 //	go run ./examples/fashion                     # 5 epochs of Adam
 //	go run ./examples/fashion -opt sgd -epochs 10 -threads 1
+//	go run ./examples/fashion -model cnn -lr 0.01 # a small convolutional net instead
 //	go run ./examples/fashion -eval /tmp/fashion.safetensors
 //
 // Data: the IDX files of Debian's dataset-fashion-mnist
@@ -67,6 +68,7 @@ type config struct {
 	epochs       int
 	batch        int
 	opt          string // "sgd", "adam", "rmsprop" or "adagrad"
+	model        string // "mlp" or "cnn"
 	lr           float64
 	threads      int
 	seed         uint64
@@ -89,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.IntVar(&c.batch, "batch", 64, "batch size")
 	fl.StringVar(&c.opt, "opt", "adam", "optimizer: adam (lr 1e-3), sgd (lr 0.1, momentum 0.9), rmsprop (lr 1e-3) or adagrad (lr 1e-2)")
 	fl.Float64Var(&c.lr, "lr", 0, "learning rate (0: the optimizer's default above)")
+	fl.StringVar(&c.model, "model", "mlp", "model: mlp (784-256-128-10) or cnn (two 3x3 convolutions with max pooling, then a linear layer)")
 	fl.IntVar(&c.threads, "threads", 0, "kernel threads (kernels.SetThreads; 0: GOMAXPROCS)")
 	fl.Uint64Var(&c.seed, "seed", 0, "seed of the initialisation and the shuffling")
 	fl.StringVar(&c.save, "save", filepath.Join(os.TempDir(), "fashion.safetensors"), `where to save the trained model ("" for nowhere)`)
@@ -118,6 +121,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-batch %d: want 1 or more", c.batch)
 	case c.opt != "adam" && c.opt != "sgd" && c.opt != "rmsprop" && c.opt != "adagrad":
 		return c, fmt.Errorf("-opt %q: want adam, sgd, rmsprop or adagrad", c.opt)
+	case c.model != "mlp" && c.model != "cnn":
+		return c, fmt.Errorf("-model %q: want mlp or cnn", c.model)
 	case c.lr < 0:
 		return c, fmt.Errorf("-lr %v: want a positive rate (0: the default)", c.lr)
 	case c.threads < 0:
@@ -161,9 +166,24 @@ type result struct {
 	heap       []uint64        // Go heap in use after each epoch, bytes
 }
 
-// newModel returns the MLP, initialised from tensor's default generator
-// as PyTorch's layers are from torch.manual_seed.
-func newModel() *nn.Sequential {
+// newModel returns the model kind ("mlp" or "cnn"), initialised from
+// tensor's default generator as PyTorch's layers are from
+// torch.manual_seed. The MLP is train_mlp.py's 784-256-128-10; the CNN a
+// small LeNet-like net on the same [batch, 784] input:
+//
+//	nn.Sequential(nn.Unflatten(1, (1, 28, 28)),
+//	              nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+//	              nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+//	              nn.Flatten(), nn.Linear(16*7*7, 10))
+func newModel(kind string) *nn.Sequential {
+	if kind == "cnn" {
+		return nn.NewSequential(
+			nn.NewUnflatten(1, 1, 28, 28),
+			nn.NewConv2d(1, 8, 3, nn.Padding(1)), nn.NewReLU(), nn.NewMaxPool2d(2),
+			nn.NewConv2d(8, 16, 3, nn.Padding(1)), nn.NewReLU(), nn.NewMaxPool2d(2),
+			nn.NewFlatten(), nn.NewLinear(16*7*7, labels),
+		)
+	}
 	return nn.NewSequential(
 		nn.NewLinear(pixels, 256), nn.NewReLU(),
 		nn.NewLinear(256, 128), nn.NewReLU(),
@@ -198,7 +218,7 @@ func run(cfg config, stdout, stderr io.Writer) (*result, error) {
 	fmt.Fprintf(stdout, "Fashion-MNIST from %s: %d training, %d test images\n", src.name, train.len(), test.len())
 
 	tensor.Seed(cfg.seed) // torch.manual_seed(seed)
-	net := newModel()
+	net := newModel(cfg.model)
 	var opt optim.Optimizer
 	lr := cfg.lr
 	switch cfg.opt {
@@ -267,7 +287,7 @@ func run(cfg config, stdout, stderr io.Writer) (*result, error) {
 	}
 	if cfg.save != "" {
 		sd := nn.StateDict(net)
-		sd.Metadata = map[string]string{"format": "pt"}
+		sd.Metadata = map[string]string{"format": "pt", "model": cfg.model}
 		if err := nn.SaveSafetensors(cfg.save, sd); err != nil {
 			return res, err
 		}
@@ -308,7 +328,14 @@ func evalSaved(cfg config, test *dataset, src source, stdout io.Writer) (*result
 	if err != nil {
 		return nil, err
 	}
-	net := newModel()
+	kind := sd.Metadata["model"] // absent in files saved before -model
+	if kind == "" {
+		kind = "mlp"
+	}
+	if kind != "mlp" && kind != "cnn" {
+		return nil, fmt.Errorf("%s: unknown model %q in the file's metadata", cfg.eval, kind)
+	}
+	net := newModel(kind)
 	if _, err := nn.LoadStateDict(net, sd); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.eval, err)
 	}
