@@ -55,6 +55,7 @@ type config struct {
 	paddingStr     string
 	ceilMode       bool
 	excludePad     bool
+	rnn            *rnnConfig // the recurrent layers' options (rnn.go)
 }
 
 func defaultConfig() config {
