@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -284,7 +285,7 @@ func (b *RNNBase) run(x *grad.Variable, states []*grad.Variable) (*grad.Variable
 			}
 			s = s.Unsqueeze(1)
 		}
-		if got := s.Shape(); !equalShape(got, want) {
+		if got := s.Shape(); !slices.Equal(got, want) {
 			what := "hidden"
 			if len(states) > 1 {
 				what = "hidden[" + strconv.Itoa(i) + "]"
@@ -403,18 +404,6 @@ func unbind(v *grad.Variable, steps int) []*grad.Variable {
 	}
 	split(v, 0, steps)
 	return out
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // hasOption reports whether opts contain the option named name.

@@ -64,7 +64,7 @@ func Conv2dBackward(gy, x, w *Tensor, stride, padding, dilation [2]int, groups i
 	if !g.batched {
 		want = want[1:]
 	}
-	if !equalShape(gy.shape(), want) {
+	if !sameShape(gy.shape(), want) {
 		panic(shapeErr("Conv2dBackward", gy.shape(), want, "grad_output of shape "+fmtShape(gy.shape())+" does not match the output's shape "+fmtShape(want)))
 	}
 	gy = gy.To(x.dtype).Contiguous()
@@ -101,18 +101,6 @@ type conv2dGeom struct {
 	ph, pw, dh, dw int
 	oh, ow         int
 	batched        bool
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // pyShape formats a shape as PyTorch prints a size: [1, 2, 5, 5].

@@ -227,7 +227,7 @@ func AvgPool2d(x *Tensor, kernel, stride, padding [2]int, ceilMode, countInclude
 func AvgPool2dBackward(gy *Tensor, inputShape []int, kernel, stride, padding [2]int, ceilMode, countIncludePad bool) *Tensor {
 	const op = "AvgPool2dBackward"
 	g := poolSetup(op, empty(gy.dtype, inputShape), kernel, stride, padding, [2]int{1, 1}, ceilMode)
-	if !equalShape(gy.shape(), g.outShape) {
+	if !sameShape(gy.shape(), g.outShape) {
 		panic(shapeErr(op, gy.shape(), g.outShape, "grad_output of shape "+fmtShape(gy.shape())+" does not match the output's shape "+fmtShape(g.outShape)))
 	}
 	gy = gy.Contiguous()
@@ -321,7 +321,7 @@ func AdaptiveAvgPool2dBackward(gy *Tensor, inputShape []int) *Tensor {
 	}
 	nd := len(gs)
 	adaptiveCheck(op, inputShape, gs[nd-2], gs[nd-1])
-	if !equalShape(gs[:nd-2], inputShape[:nd-2]) {
+	if !sameShape(gs[:nd-2], inputShape[:nd-2]) {
 		panic(shapeErr(op, gs, inputShape, "grad_output and input differ in their leading dimensions"))
 	}
 	gy = gy.Contiguous()
