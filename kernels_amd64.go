@@ -757,6 +757,33 @@ func TanhF32AVX512(dst, x []float32)
 //go:noescape
 func SigmoidF32AVX512(dst, x []float32)
 
+// SoftmaxF32AVX512: one row: m = max(x); e[i] = exp(x[i]-m); dst[i] = e[i]/sum(e). Requires len(x) >= 1. Accuracy: Exp's ulp bound plus the sum's rounding.
+//
+// Method: pass 1, m = max(x) in four ZMM accumulators (the tail's lanes by a
+// merge-masked VMAX, so unselected lanes take no part); pass 2, e = exp(x-m)
+// (the AVX-512 Exp code inline, constants in registers) stored to dst and
+// summed in two ZMM accumulators (the tail by a merge-masked VADD); pass 3,
+// dst /= sum (a true division). A NaN in x makes the sum NaN and so every
+// output; +Inf (or all -Inf) gives x-m = NaN likewise.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, K1; no stack frame.
+//
+//go:noescape
+func SoftmaxF32AVX512(dst, x []float32)
+
+// LogSoftmaxF32AVX512: one row: m = max(x); dst[i] = x[i] - m - log(sum exp(x[j]-m)). Requires len(x) >= 1.
+//
+// Method: pass 1, m = max(x) in four ZMM accumulators (the tail's lanes by a
+// merge-masked VMAX); pass 2, s = sum of exp(x-m) (the AVX-512 Exp code
+// inline, constants in registers; the tail by a merge-masked VADD);
+// lse = log(s) (the AVX-512 Log code inline); pass 3, dst = (x - m) - lse.
+// NaN or +Inf in x gives NaN outputs, as the generic code.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, K1; no stack frame.
+//
+//go:noescape
+func LogSoftmaxF32AVX512(dst, x []float32)
+
 // ExpF64AVX512: dst[i] = exp(x[i]), polynomial approximation; within 4 ulp of math.Exp; overflow to +Inf, underflow through subnormals to +0, NaN and ±Inf as math.Exp.
 //
 // Method: n = round(x*log2 e) by the magic add, with no clamp; r = x - n*ln2
@@ -809,6 +836,33 @@ func TanhF64AVX512(dst, x []float64)
 //
 //go:noescape
 func SigmoidF64AVX512(dst, x []float64)
+
+// SoftmaxF64AVX512: one row: m = max(x); e[i] = exp(x[i]-m); dst[i] = e[i]/sum(e). Requires len(x) >= 1. Accuracy: Exp's ulp bound plus the sum's rounding.
+//
+// Method: pass 1, m = max(x) in four ZMM accumulators (the tail's lanes by a
+// merge-masked VMAX, so unselected lanes take no part); pass 2, e = exp(x-m)
+// (the AVX-512 Exp code inline, constants in registers) stored to dst and
+// summed in two ZMM accumulators (the tail by a merge-masked VADD); pass 3,
+// dst /= sum (a true division). A NaN in x makes the sum NaN and so every
+// output; +Inf (or all -Inf) gives x-m = NaN likewise.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, K1; no stack frame.
+//
+//go:noescape
+func SoftmaxF64AVX512(dst, x []float64)
+
+// LogSoftmaxF64AVX512: one row: m = max(x); dst[i] = x[i] - m - log(sum exp(x[j]-m)). Requires len(x) >= 1.
+//
+// Method: pass 1, m = max(x) in four ZMM accumulators (the tail's lanes by a
+// merge-masked VMAX); pass 2, s = sum of exp(x-m) (the AVX-512 Exp code
+// inline, constants in registers; the tail by a merge-masked VADD);
+// lse = log(s) (the AVX-512 Log code inline); pass 3, dst = (x - m) - lse.
+// NaN or +Inf in x gives NaN outputs, as the generic code.
+//
+// Registers: AX, CX, DX, BX, SI, DI; Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, K1; no stack frame.
+//
+//go:noescape
+func LogSoftmaxF64AVX512(dst, x []float64)
 
 // GemmMicroF32AVX512: the mr×nr tile at c (mr = 14; nr = 32 for float32, 16 for float64; rows ldc elements apart) becomes beta·C + A·B, then + bias[j] in column j when len(bias) > 0, then x < 0 → +0 when relu (NaN and -0 pass through). a is a packed A panel, a[p*mr+i], b a packed B panel, b[p*nr+j], p < k. beta = 0 (either sign) does not read C (NaN there does not survive); otherwise each element is beta·c + acc with one rounding (FMA). Requires k >= 1, len(a) >= k*mr, len(b) >= k*nr, len(c) >= (mr-1)*ldc+nr, len(bias) = 0 or >= nr; nothing outside those elements (of c: the nr columns of each of its mr rows) is read or written.
 //

@@ -3,7 +3,7 @@
 
 // Command _asm generates the AVX2+FMA kernels of simdtorch (and the
 // AVX-512 kernels of its avx512 path: gemm512.go, transcend512.go,
-// transpose512.go) with avo:
+// softmax512.go, transpose512.go) with avo:
 // kernels_amd64.s and, with -stubs, their Go declarations kernels_amd64.go.
 //
 // Regenerate from the repository root with
@@ -15,7 +15,8 @@
 // Sigmoid), reduce.go (Sum, Dot, SumSq, MaxIdx), softmax.go; loops.go holds
 // the loop shapes they share and types.go the float32/float64 instruction
 // tables and constants. transcend512.go holds the AVX-512 versions of the
-// transcendentals (routines named ...AVX512), with their own ZMM loop.
+// transcendentals (routines named ...AVX512), with their own ZMM loop, and
+// softmax512.go those of Softmax and LogSoftmax, which inline them.
 package main
 
 import (

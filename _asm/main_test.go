@@ -41,6 +41,16 @@ func TestEveryRoutine(t *testing.T) {
 			t.Errorf("%s: generator %v, doc %q, signature %q", name, gen[name] != nil, docs[name], sigs[name])
 		}
 	}
+	// The AVX-512 routines of routines512 reuse the AVX2 routine's doc and
+	// signature.
+	for _, name := range routines512 {
+		if gen512[name] == nil || docs[name] == "" || sigs[name] == "" {
+			t.Errorf("%s (AVX-512): generator %v, doc %q, signature %q", name, gen512[name] != nil, docs[name], sigs[name])
+		}
+	}
+	if len(gen512) != len(routines512) {
+		t.Errorf("%d AVX-512 generators for %d routines512", len(gen512), len(routines512))
+	}
 	// The AVX-512 GEMM routines have their own docs; their signatures are
 	// shared with the AVX2 GEMM routines of the same name.
 	only512 := 0

@@ -30,12 +30,14 @@ import (
 // registers hold them all); a constant that does not fit would be used as
 // an embedded-broadcast memory operand ({1to16}).
 //
-// main calls genTranscend512 after the AVX2 routines.
+// main calls genTranscend512 after the AVX2 routines; it also emits the
+// AVX-512 Softmax and LogSoftmax of softmax512.go, which inline the exp
+// and log bodies below.
 
 // routines512 are the kernel names generated for AVX-512, each for float32
 // then float64, by the function registered in gen512; their doc and
 // signature are the AVX2 routine's (docs, sigs).
-var routines512 = []string{"Exp", "Log", "Tanh", "Sigmoid"}
+var routines512 = []string{"Exp", "Log", "Tanh", "Sigmoid", "Softmax", "LogSoftmax"}
 
 var gen512 = map[string]func(t *dtype){}
 
