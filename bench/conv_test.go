@@ -63,3 +63,21 @@ func BenchmarkConv2d(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMaxPool2d times tensor.MaxPool2d with a 2×2 window and stride 2
+// (the values and their indices) over a batch of 64 LeNet-sized feature
+// maps, one thread; MB/s counts the input read.
+func BenchmarkMaxPool2d(b *testing.B) {
+	for _, c := range []struct{ ch, hw int }{{8, 28}, {16, 14}} {
+		b.Run(fmt.Sprintf("n=64/c=%d/hw=%d", c.ch, c.hw), func(b *testing.B) {
+			defer kernels.SetThreads(kernels.SetThreads(1))
+			tensor.Seed(1)
+			x := tensor.Randn(64, c.ch, c.hw, c.hw)
+			b.SetBytes(int64(4 * x.Numel()))
+			b.ReportAllocs()
+			for b.Loop() {
+				tensor.MaxPool2d(x, [2]int{2, 2}, [2]int{}, [2]int{}, [2]int{1, 1}, false)
+			}
+		})
+	}
+}
