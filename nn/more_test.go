@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -157,4 +158,40 @@ func TestUnflatten(t *testing.T) {
 		func() { nn.NewUnflatten(1, 5, 2).Forward(x) })
 	assert.Panics(t, func() { nn.NewUnflatten(1, -1, -1) })
 	assert.Panics(t, func() { nn.NewUnflatten(1) })
+}
+
+// TestConcurrentInferenceLayers: the stop-13 layers serve concurrent
+// no-grad forward passes over one model, race-free (run with -race) and
+// with the sequential pass's results: a CNN (Conv2d with pooled im2col
+// buffers, BatchNorm2d in eval mode, both poolings, GroupNorm), and an
+// LSTM.
+func TestConcurrentInferenceLayers(t *testing.T) {
+	tensor.Seed(5)
+	cnn := nn.NewSequential(
+		nn.NewConv2d(2, 4, 3, nn.Padding(1)), nn.NewBatchNorm2d(4), nn.NewReLU(), nn.NewMaxPool2d(2),
+		nn.NewConv2d(4, 4, 3, nn.Groups(2)), nn.NewGroupNorm(2, 4), nn.NewAvgPool2d(2), nn.NewFlatten())
+	nn.Eval(cnn)
+	lstm := nn.NewLSTM(3, 5, nn.NumLayers(2), nn.Bidirectional())
+	x := grad.NoGrad(tensor.Randn(3, 2, 10, 10))
+	seq := grad.NoGrad(tensor.Randn(7, 2, 3))
+	wantC := cnn.Forward(x).Value().Float64s()
+	wantL := lstm.Forward(seq).Value().Float64s()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				if !slices.Equal(cnn.Forward(x).Value().Float64s(), wantC) {
+					t.Error("concurrent CNN results differ")
+					return
+				}
+				if !slices.Equal(lstm.Forward(seq).Value().Float64s(), wantL) {
+					t.Error("concurrent LSTM results differ")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
