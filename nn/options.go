@@ -191,7 +191,8 @@ func FanOut() Option { return Option{"FanOut", func(c *config) { c.fanOut = true
 
 // Nonlinearity names the nonlinearity that follows the layer, for the
 // gain of KaimingUniform and KaimingNormal (default "leaky_relu"; any
-// name CalculateGain knows).
+// name CalculateGain knows), or NewRNN's nonlinearity ("tanh", its
+// default, or "relu").
 func Nonlinearity(name string) Option {
 	return Option{"Nonlinearity", func(c *config) { c.nonlinearity = name }}
 }
@@ -232,9 +233,10 @@ func KernelSize(hw ...int) Option { return Option{"KernelSize", func(c *config) 
 // (default 1 for NewConv2d, the kernel size for the pools).
 func Stride(hw ...int) Option { return Option{"Stride", func(c *config) { c.stride = hw }} }
 
-// Padding sets the zero padding (for NewAvgPool2d) or -∞ padding (for
-// NewMaxPool2d) added on both sides of each spatial dimension: Padding(1)
-// or Padding(1, 2) (default 0).
+// Padding sets the zero padding (for NewConv2d and NewAvgPool2d) or -∞
+// padding (for NewMaxPool2d) added on both sides of each spatial
+// dimension: Padding(1) or Padding(1, 2) (default 0). NewConv2d also
+// takes PaddingSame and PaddingValid.
 func Padding(hw ...int) Option { return Option{"Padding", func(c *config) { c.padding = hw }} }
 
 // PaddingSame pads a stride-1 NewConv2d so the output has the input's
