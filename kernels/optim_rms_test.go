@@ -94,11 +94,7 @@ func testRMSpropStep[T Float](t *testing.T) {
 					t.Fatalf("%+v n=%d i=%d: got %v %v %v %v, want %v %v %v %v", h, n, i, p.S[i], s.S[i], a.S[i], b.S[i], wp, ws, wa, wb)
 				}
 			}
-			for _, gs := range []interface{ Check() error }{p, g, s, a, b} {
-				if err := gs.Check(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			checkGuards(t, p, g, s, a, b)
 		}
 	}
 }
@@ -124,11 +120,7 @@ func testAdagradStep[T Float](t *testing.T) {
 					t.Fatalf("%+v n=%d i=%d: p=%v s=%v, want p=%v s=%v (p0=%v g=%v s0=%v)", h, n, i, p.S[i], s.S[i], wp, ws, p0[i], g0[i], s0[i])
 				}
 			}
-			for _, gs := range []interface{ Check() error }{p, g, s} {
-				if err := gs.Check(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			checkGuards(t, p, g, s)
 		}
 	}
 }

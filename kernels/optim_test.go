@@ -93,11 +93,7 @@ func testSGDStep[T Float](t *testing.T) {
 					t.Fatalf("%+v n=%d i=%d: p=%v b=%v, want p=%v b=%v (p0=%v g=%v b0=%v)", h, n, i, p.S[i], b.S[i], wp, wb, p0[i], g0[i], b0[i])
 				}
 			}
-			for _, gs := range []interface{ Check() error }{p, g, b} {
-				if err := gs.Check(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			checkGuards(t, p, g, b)
 		}
 	}
 }
@@ -131,11 +127,7 @@ func testAdamStep[T Float](t *testing.T) {
 					t.Fatalf("%+v n=%d i=%d: got %v %v %v %v, want %v %v %v %v", h, n, i, p.S[i], m.S[i], v.S[i], x.S[i], wp, wm, wv, wx)
 				}
 			}
-			for _, gs := range []interface{ Check() error }{p, g, m, v, x} {
-				if err := gs.Check(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			checkGuards(t, p, g, m, v, x)
 		}
 	}
 }
@@ -769,5 +761,15 @@ func TestFlushDenormalTraining(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// checkGuards fails t when a slice's guard values were overwritten.
+func checkGuards(t *testing.T, slices ...interface{ Check() error }) {
+	t.Helper()
+	for _, s := range slices {
+		if err := s.Check(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
