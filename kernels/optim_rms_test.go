@@ -1,7 +1,6 @@
 package kernels
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -368,93 +367,4 @@ func TestRMSpropAdagradNoAlloc(t *testing.T) {
 			t.Errorf("%v allocations per step", a)
 		}
 	})
-}
-
-// TestFlushDenormalRMSpropAdagrad is TestFlushDenormal for RMSpropStep
-// and AdagradStep: steps whose stored values are exactly the inputs
-// (x + 0, so -0 becomes +0, or param + -0), every value at every position
-// of slices up to 3*len(cases)+5 elements, with the mode off (subnormals
-// stored as they are) and on (as a zero of their sign; the smallest
-// normal, larger values, ±Inf, NaN and ±0 as they are).
-func TestFlushDenormalRMSpropAdagrad(t *testing.T) {
-	forEachPath(t, func(t *testing.T) {
-		t.Run("f32", testFlushDenormalRMSpropAdagrad[float32])
-		t.Run("f64", testFlushDenormalRMSpropAdagrad[float64])
-	})
-}
-
-func testFlushDenormalRMSpropAdagrad[T Float](t *testing.T) {
-	cases := flushCases[T]()
-	for _, on := range []bool{false, true} {
-		setFlushDenormal(t, on)
-		check := func(what string, n, i int, x, got T) {
-			t.Helper()
-			want := x
-			if on {
-				want = wantFlushed(x)
-			}
-			if exactMismatch(got, want) {
-				t.Fatalf("flush=%v %s n=%d i=%d: %v stored as %v, want %v", on, what, n, i, x, got, want)
-			}
-		}
-		for rot := range 8 {
-			for _, n := range []int{1, 7, len(cases), 3*len(cases) + 5} {
-				xs := make([]T, n)
-				for i := range xs {
-					xs[i] = cases[(rot+i)%len(cases)]
-				}
-				zeros, ones := make([]T, n), make([]T, n)
-				for i := range ones {
-					ones[i] = 1
-				}
-				cp := func(s []T) []T { return append([]T(nil), s...) }
-				for _, centered := range []bool{false, true} {
-					for _, mom := range []float64{0, 1} {
-						desc := fmt.Sprintf("RMSprop centered=%v momentum=%v", centered, mom)
-						// alpha = 1 and grad 0: sa = sa*1 + (0*0)*0, ga = ga*1 + 0*0,
-						// buf = buf*1 + 0/avg, each its input + 0 (avg is 1 + eps
-						// where squareAvg is 1; the slice under test sees
-						// anything, NaN included, but only its own value is stored).
-						h := RMSpropParams{LR: 1e-2, Alpha: 1, Eps: 1e-8, Momentum: mom, Centered: centered}
-						sa := cp(xs)
-						RMSpropStep(cp(ones), zeros, sa, make([]T, n), make([]T, n), h)
-						for i := range sa {
-							check(desc+" squareAvg", n, i, xs[i]+0, sa[i])
-						}
-						if centered {
-							ga := cp(xs)
-							RMSpropStep(cp(ones), zeros, cp(ones), ga, make([]T, n), h)
-							for i := range ga {
-								check(desc+" gradAvg", n, i, xs[i]+0, ga[i])
-							}
-						}
-						if mom > 0 {
-							b := cp(xs)
-							RMSpropStep(cp(ones), zeros, cp(ones), make([]T, n), b, h)
-							for i := range b {
-								check(desc+" momentumBuf", n, i, xs[i]+0, b[i])
-							}
-						}
-						// param + ((-lr)*0)/avg or param + (-lr)*(0*1 + 0/avg) = param + -0.
-						p := cp(xs)
-						RMSpropStep(p, zeros, cp(ones), make([]T, n), make([]T, n), h)
-						for i := range p {
-							check(desc+" param", n, i, xs[i], p[i])
-						}
-					}
-				}
-				// s = s + 0*0 = s + 0; param + ((-clr)*0)/(sqrt(1) + eps) = param + -0.
-				s := cp(xs)
-				AdagradStep(cp(ones), zeros, s, AdagradParams{LR: 1e-2, Eps: 1e-10, Step: 1})
-				for i := range s {
-					check("Adagrad stateSum", n, i, xs[i]+0, s[i])
-				}
-				p := cp(xs)
-				AdagradStep(p, zeros, cp(ones), AdagradParams{LR: 1e-2, Eps: 1e-10, Step: 1})
-				for i := range p {
-					check("Adagrad param", n, i, xs[i], p[i])
-				}
-			}
-		}
-	}
 }

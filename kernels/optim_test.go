@@ -616,6 +616,7 @@ func isSubnormal[T Float](x T) bool {
 // subnormal is stored as it is; with it on, as a zero of its sign, and
 // the smallest normal, larger values, ±Inf, NaN and ±0 as they are. Each
 // value visits every position of slices up to 3*len(cases)+5 elements.
+// SGD, Adam, RMSprop (plain, centered, momentum) and Adagrad.
 func TestFlushDenormal(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		t.Run("f32", testFlushDenormal[float32])
@@ -704,6 +705,52 @@ func testFlushDenormal[T Float](t *testing.T) {
 				AdamStep(p, zeros, make([]T, n), make([]T, n), make([]T, n), AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, AMSGrad: true, Step: 1})
 				for i := range p {
 					check("Adam param", n, i, xs[i], p[i])
+				}
+				for _, centered := range []bool{false, true} {
+					for _, mom := range []float64{0, 1} {
+						desc := fmt.Sprintf("RMSprop centered=%v momentum=%v", centered, mom)
+						// alpha = 1 and grad 0: sa = sa*1 + (0*0)*0, ga = ga*1 + 0*0,
+						// buf = buf*1 + 0/avg, each its input + 0 (avg is 1 + eps
+						// where squareAvg is 1; the slice under test sees
+						// anything, NaN included, but only its own value is stored).
+						h := RMSpropParams{LR: 1e-2, Alpha: 1, Eps: 1e-8, Momentum: mom, Centered: centered}
+						sa := cp(xs)
+						RMSpropStep(cp(ones), zeros, sa, make([]T, n), make([]T, n), h)
+						for i := range sa {
+							check(desc+" squareAvg", n, i, xs[i]+0, sa[i])
+						}
+						if centered {
+							ga := cp(xs)
+							RMSpropStep(cp(ones), zeros, cp(ones), ga, make([]T, n), h)
+							for i := range ga {
+								check(desc+" gradAvg", n, i, xs[i]+0, ga[i])
+							}
+						}
+						if mom > 0 {
+							b := cp(xs)
+							RMSpropStep(cp(ones), zeros, cp(ones), make([]T, n), b, h)
+							for i := range b {
+								check(desc+" momentumBuf", n, i, xs[i]+0, b[i])
+							}
+						}
+						// param + ((-lr)*0)/avg or param + (-lr)*(0*1 + 0/avg) = param + -0.
+						p := cp(xs)
+						RMSpropStep(p, zeros, cp(ones), make([]T, n), make([]T, n), h)
+						for i := range p {
+							check(desc+" param", n, i, xs[i], p[i])
+						}
+					}
+				}
+				// s = s + 0*0 = s + 0; param + ((-clr)*0)/(sqrt(1) + eps) = param + -0.
+				s := cp(xs)
+				AdagradStep(cp(ones), zeros, s, AdagradParams{LR: 1e-2, Eps: 1e-10, Step: 1})
+				for i := range s {
+					check("Adagrad stateSum", n, i, xs[i]+0, s[i])
+				}
+				p = cp(xs)
+				AdagradStep(p, zeros, cp(ones), AdagradParams{LR: 1e-2, Eps: 1e-10, Step: 1})
+				for i := range p {
+					check("Adagrad param", n, i, xs[i], p[i])
 				}
 			}
 		}
